@@ -1,0 +1,40 @@
+// Error metrics of a multiplier (SPEC 2.2), over all 65,536 operand pairs or over an operand
+// distribution given as two histograms (first operand, second operand; independent).
+#pragma once
+
+#include "axtrain/hw/product_table.h"
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace axtrain {
+
+struct ErrorMetrics {
+  double er = 0;          // error rate: share of pairs with f != a*b, [0, 1]
+  double med = 0;         // mean |f - a*b|
+  double nmed = 0;        // med / max |a*b| (65025 unsigned, 16384 signed)
+  double mred = 0;        // mean of |f - a*b| / |a*b| over pairs with a*b != 0 (a fraction)
+  std::int64_t wce = 0;   // worst-case |f - a*b| over pairs with non-zero probability
+  double mse = 0;         // mean (f - a*b)^2
+  double mean_error = 0;  // mean signed error f - a*b (the bias)
+  int error_rank = 0;     // exact rank of the 256 x 256 error table over the rationals
+};
+
+// The metric names in report order; they are the JSON keys and the declared-metric option names.
+inline constexpr std::array<std::string_view, 8> kErrorMetricNames = {
+    "er", "med", "nmed", "mred", "wce", "mse", "mean_error", "error_rank"};
+
+// Value of a metric by name (one of kErrorMetricNames); throws axtrain::Error for an unknown name.
+double error_metric(const ErrorMetrics& metrics, std::string_view name);
+
+// Over all 65,536 pairs, each with equal weight.
+ErrorMetrics compute_error_metrics(const ProductTable& table);
+
+// Over the distribution p(a) q(b). hist_a and hist_b have 256 non-negative entries indexed by operand
+// index (ProductTable); they need not be normalised but each must have a positive sum.
+ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const double> hist_a,
+                                   std::span<const double> hist_b);
+
+}  // namespace axtrain

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: set up (Debian packages), build with warnings as errors and run every test, then
+# build with AddressSanitizer + UndefinedBehaviorSanitizer and run every test again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+jobs=$(nproc)
+
+echo "== ci preset: RelWithDebInfo, warnings as errors =="
+cmake --preset ci >/dev/null
+cmake --build --preset ci -j "$jobs"
+ctest --preset ci -j "$jobs"
+
+echo "== debug preset: AddressSanitizer + UndefinedBehaviorSanitizer =="
+cmake --preset debug >/dev/null
+cmake --build --preset debug -j "$jobs"
+ctest --preset debug -j "$jobs"

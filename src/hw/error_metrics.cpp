@@ -1,0 +1,110 @@
+#include "axtrain/hw/error_metrics.h"
+
+#include "axtrain/hw/error_decomposition.h"
+#include "axtrain/util/check.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace axtrain {
+namespace {
+
+std::vector<double> normalised(std::span<const double> hist, const char* which) {
+  AXT_CHECK(hist.size() == 256, "operand histogram {} has {} entries; it needs 256 (one per 8-bit code)",
+            which, hist.size());
+  double sum = 0;
+  for (double h : hist) {
+    AXT_CHECK(std::isfinite(h) && h >= 0, "operand histogram {} has entry {}; entries must be finite and >= 0",
+              which, h);
+    sum += h;
+  }
+  AXT_CHECK(sum > 0, "operand histogram {} sums to 0; give at least one positive count", which);
+  std::vector<double> p(hist.begin(), hist.end());
+  for (double& x : p) x /= sum;
+  return p;
+}
+
+}  // namespace
+
+double error_metric(const ErrorMetrics& m, std::string_view name) {
+  if (name == "er") return m.er;
+  if (name == "med") return m.med;
+  if (name == "nmed") return m.nmed;
+  if (name == "mred") return m.mred;
+  if (name == "wce") return static_cast<double>(m.wce);
+  if (name == "mse") return m.mse;
+  if (name == "mean_error") return m.mean_error;
+  if (name == "error_rank") return m.error_rank;
+  AXT_FAIL("unknown error metric '{}'; known: er, med, nmed, mred, wce, mse, mean_error, error_rank", name);
+}
+
+ErrorMetrics compute_error_metrics(const ProductTable& table) {
+  // Integer sums are exact; only mred needs floating point (accumulated in long double).
+  std::int64_t wrong = 0, abs_sum = 0, signed_sum = 0, sq_sum = 0, wce = 0, nonzero = 0;
+  long double rel_sum = 0;
+  for (int ia = 0; ia < 256; ++ia) {
+    for (int ib = 0; ib < 256; ++ib) {
+      const std::int64_t e = table.error_at(ia, ib);
+      const std::int64_t exact = table.exact_at(ia, ib);
+      wrong += e != 0;
+      abs_sum += std::llabs(e);
+      signed_sum += e;
+      sq_sum += e * e;
+      wce = std::max<std::int64_t>(wce, std::llabs(e));
+      if (exact != 0) {
+        ++nonzero;
+        rel_sum += static_cast<long double>(std::llabs(e)) / static_cast<long double>(std::llabs(exact));
+      }
+    }
+  }
+  constexpr double kPairs = 65536.0;
+  ErrorMetrics m;
+  m.er = static_cast<double>(wrong) / kPairs;
+  m.med = static_cast<double>(abs_sum) / kPairs;
+  m.nmed = m.med / table.max_exact_product();
+  m.mred = static_cast<double>(rel_sum / static_cast<long double>(nonzero));
+  m.wce = wce;
+  m.mse = static_cast<double>(sq_sum) / kPairs;
+  m.mean_error = static_cast<double>(signed_sum) / kPairs;
+  m.error_rank = error_table_rank(table);
+  return m;
+}
+
+ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const double> hist_a,
+                                   std::span<const double> hist_b) {
+  const std::vector<double> p = normalised(hist_a, "a");
+  const std::vector<double> q = normalised(hist_b, "b");
+  long double wrong = 0, abs_sum = 0, signed_sum = 0, sq_sum = 0, rel_sum = 0, nonzero = 0;
+  std::int64_t wce = 0;
+  for (int ia = 0; ia < 256; ++ia) {
+    if (p[ia] == 0) continue;
+    for (int ib = 0; ib < 256; ++ib) {
+      if (q[ib] == 0) continue;
+      const long double w = static_cast<long double>(p[ia]) * q[ib];
+      const std::int64_t e = table.error_at(ia, ib);
+      const std::int64_t exact = table.exact_at(ia, ib);
+      wrong += e != 0 ? w : 0;
+      abs_sum += w * static_cast<long double>(std::llabs(e));
+      signed_sum += w * static_cast<long double>(e);
+      sq_sum += w * static_cast<long double>(e * e);
+      wce = std::max<std::int64_t>(wce, std::llabs(e));
+      if (exact != 0) {
+        nonzero += w;
+        rel_sum += w * static_cast<long double>(std::llabs(e)) / static_cast<long double>(std::llabs(exact));
+      }
+    }
+  }
+  ErrorMetrics m;
+  m.er = static_cast<double>(wrong);
+  m.med = static_cast<double>(abs_sum);
+  m.nmed = m.med / table.max_exact_product();
+  m.mred = nonzero > 0 ? static_cast<double>(rel_sum / nonzero) : 0.0;
+  m.wce = wce;
+  m.mse = static_cast<double>(sq_sum);
+  m.mean_error = static_cast<double>(signed_sum);
+  m.error_rank = error_table_rank(table);
+  return m;
+}
+
+}  // namespace axtrain

@@ -1,0 +1,108 @@
+// `axtrain hw ...` run as a user would: exit codes, human and JSON output, files written.
+#include "../support/run_cli.h"
+
+#include "axtrain/hw/multiplier.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace axtrain {
+namespace {
+
+using test::run_cli;
+using test::TempDir;
+
+nlohmann::json run_json(const std::string& args) {
+  const test::CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  EXPECT_EQ(r.err, "") << args;
+  return nlohmann::json::parse(r.out);
+}
+
+TEST(CliHw, ShowK3JsonHasTheSpecValues) {
+  const nlohmann::json j = run_json("hw show K3 --json");
+  EXPECT_EQ(j["spec"], "K3");
+  EXPECT_EQ(j["signed"], false);
+  EXPECT_NEAR(j["metrics"]["er"].get<double>(), 0.467300, 5e-7);
+  EXPECT_EQ(j["metrics"]["med"].get<double>(), 903.125);
+  EXPECT_NEAR(j["metrics"]["mred"].get<double>(), 0.032805, 5e-7);
+  EXPECT_EQ(j["metrics"]["wce"].get<int>(), 14450);
+  EXPECT_EQ(j["metrics"]["mean_error"].get<double>(), -903.125);
+  EXPECT_EQ(j["error_rank"].get<int>(), 1);
+  EXPECT_EQ(j["metrics"]["error_rank"].get<int>(), 1);
+  for (const char* key : {"er", "med", "nmed", "mred", "wce", "mse", "mean_error", "error_rank"})
+    EXPECT_TRUE(j["metrics"].contains(key)) << key;
+  EXPECT_EQ(j["decomposition"]["integer"], true);
+}
+
+TEST(CliHw, ShowK1K2MatchTheSpec) {
+  const nlohmann::json k1 = run_json("hw show K1 --json");
+  EXPECT_NEAR(k1["metrics"]["er"].get<double>(), 0.426514, 5e-7);
+  EXPECT_NEAR(k1["metrics"]["mred"].get<double>(), 0.011864, 5e-7);
+  EXPECT_EQ(k1["metrics"]["wce"].get<int>(), 2162);
+  EXPECT_EQ(k1["metrics"]["med"].get<double>(), 135.125);
+  const nlohmann::json k2 = run_json("hw show K2 --json");
+  EXPECT_NEAR(k2["metrics"]["er"].get<double>(), 0.456177, 5e-7);
+  EXPECT_NEAR(k2["metrics"]["mred"].get<double>(), 0.022331, 5e-7);
+  EXPECT_EQ(k2["metrics"]["wce"].get<int>(), 6258);
+  EXPECT_EQ(k2["metrics"]["mean_error"].get<double>(), -391.125);
+}
+
+TEST(CliHw, EveryBuiltinWrittenAsTableAndLoadedBackHasIdenticalMetrics) {
+  TempDir dir;
+  for (const std::string& spec : builtin_multiplier_specs()) {
+    for (const char* name : {"t.bin", "t.txt"}) {
+      SCOPED_TRACE(spec + " " + name);
+      const std::string path = dir.file(name);
+      const test::CliResult convert = run_cli("hw convert " + spec + " " + path);
+      ASSERT_EQ(convert.exit_code, 0) << convert.err;
+      const nlohmann::json original = run_json("hw show " + spec + " --json");
+      const nlohmann::json loaded = run_json("hw show lut:" + path + " --json");
+      EXPECT_EQ(loaded["metrics"], original["metrics"]);
+      EXPECT_EQ(loaded["spec"], "lut:" + path);
+    }
+  }
+}
+
+TEST(CliHw, ConvertBetweenFormatsAndSignedLayouts) {
+  TempDir dir;
+  ASSERT_EQ(run_cli("hw convert K2 " + dir.file("a.bin")).exit_code, 0);
+  ASSERT_EQ(run_cli("hw convert lut:" + dir.file("a.bin") + " " + dir.file("a.txt")).exit_code, 0);
+  ASSERT_EQ(run_cli("hw convert lut:" + dir.file("a.txt") + " " + dir.file("b.dat") + " --format bin").exit_code, 0);
+  EXPECT_EQ(test::slurp(dir.file("a.bin")), test::slurp(dir.file("b.dat")));
+}
+
+TEST(CliHw, ListShowsEveryBuiltinOnce) {
+  const test::CliResult r = run_cli("hw list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string& spec : builtin_multiplier_specs())
+    EXPECT_NE(r.out.find("\n" + spec + " "), std::string::npos) << spec;
+  const nlohmann::json j = run_json("hw list --json");
+  ASSERT_EQ(j.size(), builtin_multiplier_specs().size());
+  EXPECT_EQ(j[3]["spec"], "K3");
+  EXPECT_EQ(j[3]["metrics"]["wce"].get<int>(), 14450);
+}
+
+TEST(CliHw, MemoryModelByBerAndByVoltage) {
+  const nlohmann::json by_ber = run_json("hw memory --ber 1e-3 --json");
+  EXPECT_DOUBLE_EQ(by_ber["ber"].get<double>(), 1e-3);
+  EXPECT_NEAR(by_ber["expected_flips_per_kib"].get<double>(), 8192 * 1e-3, 1e-9);
+  const nlohmann::json protected_top = run_json("hw memory --ber 1e-3 --protect 128 --json");
+  EXPECT_NEAR(protected_top["expected_flips_per_kib"].get<double>(), 8192 * 1e-3 * 7 / 8, 1e-9);
+  const nlohmann::json low = run_json("hw memory --voltage 0.6 --json");
+  const nlohmann::json high = run_json("hw memory --voltage 0.8 --json");
+  EXPECT_GT(low["ber"].get<double>(), high["ber"].get<double>());
+  EXPECT_DOUBLE_EQ(low["voltage"].get<double>(), 0.6);
+}
+
+TEST(CliHw, HelpWorksEverywhere) {
+  for (const char* args : {"--help", "hw --help", "hw list --help", "hw show --help", "hw convert --help",
+                           "hw memory --help"}) {
+    const test::CliResult r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << args;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace axtrain

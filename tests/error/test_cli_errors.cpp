@@ -1,0 +1,81 @@
+// Misuse of the command line: each case exits 2 with exactly one line on stderr that names the problem,
+// prints nothing on stdout, and leaves no output file behind.
+#include "../support/run_cli.h"
+
+#include "axtrain/hw/multiplier.h"
+#include "axtrain/util/atomic_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace axtrain {
+namespace {
+
+using test::run_cli;
+using test::TempDir;
+
+void expect_user_error(const std::string& args, const std::string& fragment) {
+  SCOPED_TRACE(args);
+  const test::CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  EXPECT_EQ(r.err.rfind("axtrain: error: ", 0), 0u) << r.err;
+}
+
+TEST(CliErrors, BadMultiplierSpecs) {
+  expect_user_error("hw show kulkarni:9", "k must be an integer in 0..7");
+  expect_user_error("hw show truncated:-1", "t must be an integer in 0..15");
+  expect_user_error("hw show drum:0", "1..8");
+  expect_user_error("hw show booth", "unknown multiplier 'booth'");
+  expect_user_error("hw show tables/m.bin", "write lut:tables/m.bin");
+  expect_user_error("hw show lut:", "needs a table file path");
+  expect_user_error("hw show lut:/no/such/file.bin", "/no/such/file.bin");
+}
+
+TEST(CliErrors, MalformedTableFiles) {
+  TempDir dir;
+  ASSERT_EQ(run_cli("hw convert K3 " + dir.file("k3.bin")).exit_code, 0);
+  ASSERT_EQ(run_cli("hw convert K3 " + dir.file("k3.txt")).exit_code, 0);
+  const std::string bin = test::slurp(dir.file("k3.bin"));
+  write_file_atomic(dir.file("short.bin"), bin.substr(0, 1000));
+  write_file_atomic(dir.file("long.bin"), bin + bin);
+  std::string text = test::slurp(dir.file("k3.txt"));
+  text.replace(0, 1, "99999");
+  write_file_atomic(dir.file("range.txt"), text);
+  write_file_atomic(dir.file("garbage.bin"), "\x7f" "ELF no table");
+  expect_user_error("hw show lut:" + dir.file("short.bin"), "has 500 entries");
+  expect_user_error("hw show lut:" + dir.file("long.bin"), "has 131072 entries");
+  expect_user_error("hw show lut:" + dir.file("range.txt"), "entry 99999 is outside 0..65535");
+  expect_user_error("hw show lut:" + dir.file("garbage.bin"), "not a whole number of 16-bit entries");
+  expect_user_error("hw show lut:" + dir.file("k3.bin") + ",signed=ones", "signed layout 'ones' is unknown");
+  expect_user_error("hw show lut:" + dir.file("k3.bin") + ",layout=twos", "table option 'layout' is unknown");
+  expect_user_error("hw show lut:" + dir.file("k3.bin") + ",wce=100", "declares wce=100");
+}
+
+TEST(CliErrors, FailedConvertLeavesNoOutput) {
+  TempDir dir;
+  expect_user_error("hw convert kulkarni:8 " + dir.file("out.bin"), "0..7");
+  expect_user_error("hw convert K3 " + dir.file("out.bin") + " --layout twos", "applies to signed tables only");
+  expect_user_error("hw convert K3 " + dir.file("out.bin") + " --format csv", "table format 'csv' is unknown");
+  expect_user_error("hw convert K3 " + dir.file("no/folder/out.bin"), "cannot write");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.bin")));
+}
+
+TEST(CliErrors, BadFlagsAndMemoryValues) {
+  expect_user_error("", "A subcommand is required");
+  expect_user_error("hw frobnicate", "'frobnicate' is not a command of 'axtrain hw'; known: list, show, convert, memory");
+  expect_user_error("hw show K3 --jsn", "--jsn");
+  expect_user_error("hw show", "spec is required");
+  expect_user_error("hw memory", "exactly one of --voltage V or --ber P");
+  expect_user_error("hw memory --ber 2", "--ber 2");
+  expect_user_error("hw memory --ber 0.1 --voltage 0.7", "exactly one of");
+  expect_user_error("hw memory --voltage 0.1", "0.1");
+  expect_user_error("hw memory --ber 1e-3 --protect 300", "8-bit mask");
+  expect_user_error("hw memory --ber abc", "abc");
+}
+
+}  // namespace
+}  // namespace axtrain

@@ -1,0 +1,12 @@
+// Subcommands of the `axtrain` command line. Each registers itself on the parent app and does its work in
+// a CLI11 callback that calls one library function; user errors surface as axtrain::Error (exit 2).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace axtrain::cli {
+
+// `axtrain hw list|show|convert|memory`: multipliers, tables and the memory model.
+void add_hw_command(CLI::App& app);
+
+}  // namespace axtrain::cli
