@@ -1,10 +1,12 @@
 #include "axtrain/hw/error_metrics.h"
 
 #include "axtrain/hw/error_decomposition.h"
+#include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
 
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <vector>
 
 namespace axtrain {
@@ -105,6 +107,32 @@ ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const do
   m.mean_error = static_cast<double>(signed_sum);
   m.error_rank = error_table_rank(table);
   return m;
+}
+
+
+std::vector<double> load_operand_histogram(const std::string& path) {
+  std::istringstream lines(read_file(path));
+  std::vector<double> hist;
+  std::string line;
+  for (int line_no = 1; std::getline(lines, line); ++line_no) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t\r")] == '#')
+      continue;
+    for (char& c : line)
+      if (c == ',') c = ' ';
+    std::istringstream fields(line);
+    std::string token;
+    while (fields >> token) {
+      char* end = nullptr;
+      const double value = std::strtod(token.c_str(), &end);
+      AXT_CHECK(end && *end == '\0' && std::isfinite(value) && value >= 0,
+                "histogram file '{}' line {}: '{}' is not a non-negative number; give 256 counts", path, line_no,
+                token);
+      hist.push_back(value);
+    }
+  }
+  AXT_CHECK(hist.size() == 256, "histogram file '{}' has {} entries; it needs 256 (one per 8-bit operand code, "
+            "in numeric order)", path, hist.size());
+  return hist;
 }
 
 }  // namespace axtrain

@@ -2,6 +2,7 @@
 #include "../support/run_cli.h"
 
 #include "axtrain/hw/multiplier.h"
+#include "axtrain/util/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -93,6 +94,24 @@ TEST(CliHw, MemoryModelByBerAndByVoltage) {
   const nlohmann::json high = run_json("hw memory --voltage 0.8 --json");
   EXPECT_GT(low["ber"].get<double>(), high["ber"].get<double>());
   EXPECT_DOUBLE_EQ(low["voltage"].get<double>(), 0.6);
+}
+
+TEST(CliHw, MetricsOverOperandHistograms) {
+  TempDir dir;
+  // First operand always 255, second always 15: K3's error there is -2 * 85 * 5 = -850.
+  std::string hist_a, hist_b;
+  for (int i = 0; i < 256; ++i) {
+    hist_a += (i == 255 ? "4" : "0") + std::string(i % 16 == 15 ? "\n" : " ");
+    hist_b += (i == 15 ? "1," : "0,");
+  }
+  axtrain::write_file_atomic(dir.file("a.txt"), "# operand a\n" + hist_a);
+  axtrain::write_file_atomic(dir.file("b.txt"), hist_b);
+  const nlohmann::json j = run_json("hw show K3 --json --hist-a " + dir.file("a.txt") + " --hist-b " + dir.file("b.txt"));
+  EXPECT_EQ(j["metrics_distribution"]["metrics"]["mean_error"].get<double>(), -850);
+  EXPECT_EQ(j["metrics_distribution"]["metrics"]["er"].get<double>(), 1);
+  EXPECT_EQ(j["metrics"]["wce"].get<int>(), 14450);  // all-pairs metrics are still there
+  const test::CliResult human = run_cli("hw show K3 --hist-a " + dir.file("a.txt") + " --hist-b " + dir.file("b.txt"));
+  EXPECT_NE(human.out.find("over the operand distribution"), std::string::npos);
 }
 
 TEST(CliHw, HelpWorksEverywhere) {

@@ -55,6 +55,22 @@ TEST(CliErrors, MalformedTableFiles) {
   expect_user_error("hw show lut:" + dir.file("k3.bin") + ",wce=100", "declares wce=100");
 }
 
+TEST(CliErrors, BadHistograms) {
+  TempDir dir;
+  write_file_atomic(dir.file("short.txt"), "1 2 3\n");
+  write_file_atomic(dir.file("negative.txt"), "-1" + std::string(255 * 2, ' ').replace(1, 1, "1"));
+  std::string ok;
+  for (int i = 0; i < 256; ++i) ok += "1 ";
+  write_file_atomic(dir.file("ok.txt"), ok);
+  expect_user_error("hw show K1 --hist-a " + dir.file("ok.txt"), "give both --hist-a and --hist-b");
+  expect_user_error("hw show K1 --hist-a " + dir.file("short.txt") + " --hist-b " + dir.file("ok.txt"),
+                    "has 3 entries; it needs 256");
+  expect_user_error("hw show K1 --hist-a " + dir.file("ok.txt") + " --hist-b " + dir.file("negative.txt"),
+                    "'-1' is not a non-negative number");
+  expect_user_error("hw show K1 --hist-a " + dir.file("ok.txt") + " --hist-b " + dir.file("missing.txt"),
+                    "missing.txt");
+}
+
 TEST(CliErrors, FailedConvertLeavesNoOutput) {
   TempDir dir;
   expect_user_error("hw convert kulkarni:8 " + dir.file("out.bin"), "0..7");

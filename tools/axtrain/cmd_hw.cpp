@@ -61,26 +61,11 @@ struct ShowArgs {
   std::string spec;
   bool json = false;
   int max_terms = 16;
+  std::string hist_a;  // operand histogram files; both or neither
+  std::string hist_b;
 };
 
-void run_show(const ShowArgs& args) {
-  const Multiplier m = Multiplier::parse(args.spec);
-  const ErrorMetrics metrics = compute_error_metrics(m.table());
-  const ErrorDecomposition d = decompose_error(m.table(), args.max_terms);
-  if (args.json) {
-    print_json({{"spec", m.spec()},
-                {"signed", m.is_signed()},
-                {"description", m.description()},
-                {"metrics", metrics_json(metrics)},
-                {"error_rank", metrics.error_rank},
-                {"decomposition",
-                 {{"terms", d.terms}, {"integer", d.integer}, {"max_abs_residual", d.max_abs_residual},
-                  {"rms_residual", d.rms_residual}}}});
-    return;
-  }
-  fmt::print("spec         {}\n", m.spec());
-  fmt::print("design       {}\n", m.description());
-  fmt::print("operands     {} 8-bit codes\n", m.is_signed() ? "signed" : "unsigned");
+void print_metrics(const ErrorMetrics& metrics) {
   fmt::print("er           {:.6f}   error rate (share of pairs with f != a*b)\n", metrics.er);
   fmt::print("med          {:.3f}   mean |error|\n", metrics.med);
   fmt::print("nmed         {:.6f}   med / max |a*b|\n", metrics.nmed);
@@ -89,7 +74,43 @@ void run_show(const ShowArgs& args) {
   fmt::print("wce          {}   worst-case |error|\n", metrics.wce);
   fmt::print("mse          {:.3f}   mean squared error\n", metrics.mse);
   fmt::print("mean_error   {:.3f}   mean signed error (bias)\n", metrics.mean_error);
+}
+
+void run_show(const ShowArgs& args) {
+  const Multiplier m = Multiplier::parse(args.spec);
+  const ErrorMetrics metrics = compute_error_metrics(m.table());
+  AXT_CHECK(args.hist_a.empty() == args.hist_b.empty(),
+            "give both --hist-a and --hist-b (the two operands' histograms), or neither");
+  std::optional<ErrorMetrics> weighted;
+  if (!args.hist_a.empty())
+    weighted = compute_error_metrics(m.table(), load_operand_histogram(args.hist_a),
+                                     load_operand_histogram(args.hist_b));
+  const ErrorDecomposition d = decompose_error(m.table(), args.max_terms);
+  if (args.json) {
+    nlohmann::json j = {{"spec", m.spec()},
+                        {"signed", m.is_signed()},
+                        {"description", m.description()},
+                        {"metrics", metrics_json(metrics)},
+                        {"error_rank", metrics.error_rank},
+                        {"decomposition",
+                         {{"terms", d.terms}, {"integer", d.integer}, {"max_abs_residual", d.max_abs_residual},
+                          {"rms_residual", d.rms_residual}}}};
+    if (weighted)
+      j["metrics_distribution"] = {{"hist_a", args.hist_a}, {"hist_b", args.hist_b},
+                                   {"metrics", metrics_json(*weighted)}};
+    print_json(j);
+    return;
+  }
+  fmt::print("spec         {}\n", m.spec());
+  fmt::print("design       {}\n", m.description());
+  fmt::print("operands     {} 8-bit codes\n", m.is_signed() ? "signed" : "unsigned");
+  fmt::print("-- over all 65536 operand pairs\n");
+  print_metrics(metrics);
   fmt::print("error_rank   {}   exact rank of the 256x256 error table\n", metrics.error_rank);
+  if (weighted) {
+    fmt::print("-- over the operand distribution {} x {}\n", args.hist_a, args.hist_b);
+    print_metrics(*weighted);
+  }
   if (d.integer)
     fmt::print("decomposition  f = a*b + sum of {} integer factor products, exact\n", d.terms);
   else
@@ -195,6 +216,9 @@ void add_hw_command(CLI::App& app) {
   show_cmd->add_flag("--json", show->json, "Print one JSON object (spec, signed, metrics, error_rank, decomposition)");
   show_cmd->add_option("--max-terms", show->max_terms, "Most factor pairs in the error decomposition")
       ->capture_default_str()->check(CLI::Range(0, 256));
+  show_cmd->add_option("--hist-a", show->hist_a, "Histogram file of the first operand's codes (256 counts): "
+                       "metrics are also given over this distribution");
+  show_cmd->add_option("--hist-b", show->hist_b, "Histogram file of the second operand's codes (256 counts)");
   show_cmd->callback([show] { run_show(*show); });
 
   auto convert = std::make_shared<ConvertArgs>();

@@ -7,7 +7,9 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace axtrain {
 
@@ -36,5 +38,10 @@ ErrorMetrics compute_error_metrics(const ProductTable& table);
 // index (ProductTable); they need not be normalised but each must have a positive sum.
 ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const double> hist_a,
                                    std::span<const double> hist_b);
+
+// Reads an operand histogram file: 256 non-negative numbers (counts or probabilities, indexed by operand
+// index) separated by spaces, commas or newlines; '#' starts a comment line. Throws axtrain::Error naming
+// the file and the problem.
+std::vector<double> load_operand_histogram(const std::string& path);
 
 }  // namespace axtrain
