@@ -4,6 +4,7 @@
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -109,6 +110,28 @@ ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const do
   return m;
 }
 
+
+RelativeErrorMoments relative_error_moments(const ProductTable& table, std::span<const double> hist_a,
+                                            std::span<const double> hist_b) {
+  const std::vector<double> p = normalised(hist_a, "a");
+  const std::vector<double> q = normalised(hist_b, "b");
+  long double weight = 0, sum = 0, sq = 0;
+  for (int ia = 0; ia < 256; ++ia) {
+    if (p[ia] == 0) continue;
+    for (int ib = 0; ib < 256; ++ib) {
+      const std::int64_t exact = table.exact_at(ia, ib);
+      if (q[ib] == 0 || exact == 0) continue;
+      const long double w = static_cast<long double>(p[ia]) * q[ib];
+      const long double eps = static_cast<long double>(table.error_at(ia, ib)) / static_cast<long double>(exact);
+      weight += w;
+      sum += w * eps;
+      sq += w * eps * eps;
+    }
+  }
+  if (weight == 0) return {};
+  const long double mean = sum / weight;
+  return {.mean = static_cast<double>(mean), .variance = static_cast<double>(std::max(0.0L, sq / weight - mean * mean))};
+}
 
 std::vector<double> load_operand_histogram(const std::string& path) {
   std::istringstream lines(read_file(path));

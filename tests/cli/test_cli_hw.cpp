@@ -51,8 +51,10 @@ TEST(CliHw, ShowK1K2MatchTheSpec) {
 
 TEST(CliHw, EveryBuiltinWrittenAsTableAndLoadedBackHasIdenticalMetrics) {
   TempDir dir;
+  // Every design as .bin; the text format for two (the binary takes ~0.3 s to start with libtorch loaded).
   for (const std::string& spec : builtin_multiplier_specs()) {
     for (const char* name : {"t.bin", "t.txt"}) {
+      if (std::string(name) == "t.txt" && spec != "K3" && spec != "mitchell") continue;
       SCOPED_TRACE(spec + " " + name);
       const std::string path = dir.file(name);
       const test::CliResult convert = run_cli("hw convert " + spec + " " + path);

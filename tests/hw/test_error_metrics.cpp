@@ -97,6 +97,28 @@ TEST(ErrorMetrics, BadHistogramsAreUserErrors) {
   EXPECT_THROW(compute_error_metrics(m.table(), negative, ok), Error);
 }
 
+TEST(ErrorMetrics, RelativeErrorMomentsAgainstDirectSums) {
+  const Multiplier m = Multiplier::parse("K2");
+  std::vector<double> pa(256, 0.0), pb(256, 1.0);
+  pa[255] = 1;
+  pa[200] = 3;
+  long double w = 0, s = 0, sq = 0;
+  for (int a : {255, 200})
+    for (int b = 1; b < 256; ++b) {
+      const long double weight = a == 255 ? 1 : 3;
+      const long double eps = static_cast<long double>(m.multiply(a, b) - a * b) / (a * b);
+      w += weight, s += weight * eps, sq += weight * eps * eps;
+    }
+  const RelativeErrorMoments moments = relative_error_moments(m.table(), pa, pb);
+  EXPECT_NEAR(moments.mean, static_cast<double>(s / w), 1e-15);
+  EXPECT_NEAR(moments.variance, static_cast<double>(sq / w - (s / w) * (s / w)), 1e-15);
+  EXPECT_LT(moments.mean, 0);  // Kulkarni only ever underestimates
+  const std::vector<double> uniform(256, 1.0);
+  const RelativeErrorMoments exact = relative_error_moments(Multiplier::parse("exact").table(), uniform, uniform);
+  EXPECT_EQ(exact.mean, 0);
+  EXPECT_EQ(exact.variance, 0);
+}
+
 TEST(ErrorMetrics, MetricByNameCoversEveryName) {
   const ErrorMetrics m = compute_error_metrics(Multiplier::parse("K3").table());
   EXPECT_EQ(error_metric(m, "wce"), 14450);

@@ -9,4 +9,7 @@ namespace axtrain::cli {
 // `axtrain hw list|show|convert|memory`: multipliers, tables and the memory model.
 void add_hw_command(CLI::App& app);
 
+// `axtrain train` and `axtrain eval`: hardware-aware training and evaluation of its checkpoints.
+void add_train_commands(CLI::App& app);
+
 }  // namespace axtrain::cli

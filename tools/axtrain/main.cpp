@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   CLI::App app{"AxTrain: hardware-aware training for approximate multipliers and low-voltage memory", "axtrain"};
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
+  axtrain::cli::add_train_commands(app);
   axtrain::cli::add_hw_command(app);
   try {
     app.parse(argc, argv);

@@ -39,6 +39,16 @@ ErrorMetrics compute_error_metrics(const ProductTable& table);
 ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const double> hist_a,
                                    std::span<const double> hist_b);
 
+// Moments of the relative error eps = (f - a*b) / (a*b) over pairs with a*b != 0, under the distribution
+// p(a) q(b) (histograms as above). The statistical noise model of training (SPEC 2.6, 2.7) treats each
+// product's error as a*b*eps with these moments.
+struct RelativeErrorMoments {
+  double mean = 0;      // E[eps] (the bias; Kulkarni's is negative)
+  double variance = 0;  // Var[eps] = s_m^2 of SPEC 2.7
+};
+RelativeErrorMoments relative_error_moments(const ProductTable& table, std::span<const double> hist_a,
+                                            std::span<const double> hist_b);
+
 // Reads an operand histogram file: 256 non-negative numbers (counts or probabilities, indexed by operand
 // index) separated by spaces, commas or newlines; '#' starts a comment line. Throws axtrain::Error naming
 // the file and the problem.

@@ -1,0 +1,46 @@
+// The forward pass of an approximate layer on 2-D operands, shared by ApproxLinear and ApproxConv2d
+// (which unfolds its input into rows first).
+#pragma once
+
+#include "axtrain/hw/error_metrics.h"
+#include "axtrain/hw/memory_faults.h"
+#include "axtrain/train/hardware_state.h"
+#include "axtrain/train/quantization.h"
+
+#include <torch/types.h>
+
+#include <cstdint>
+
+namespace axtrain {
+
+// One chip's persistent weight faults, sampled on first use for a (trial, size) and kept.
+struct FaultMapCache {
+  std::uint64_t key = 0;
+  FaultMap map;
+};
+
+// y = x w^T + bias computed on the hardware `hw`:
+//   x: {N, K} real inputs (one row per output position), w: {O, K} real weights, bias: {O} or undefined.
+//   qx, qw: quantisation of x (per tensor) and w (per tensor or per output channel).
+// kEmulate: the exact hardware result (codes, memory faults, approximate product, exact zero-point terms),
+//   with the straight-through gradient of the fake-quantised float product.
+// kStatistic: the fake-quantised float product plus Gaussian noise whose per-output mean and variance come
+//   from the multiplier's relative-error moments over the operands' code histograms and the memory-fault
+//   variance; the noise carries no gradient.
+// Returns {N, O}.
+torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
+                             const QuantParams& qx, const QuantParams& qw, const HardwareState& hw, int layer_id,
+                             FaultMapCache& cache);
+
+// Histogram (256 counts, by operand index) of a code tensor.
+std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed);
+
+// Relative-error moments of the hardware's multiplier over the codes of this layer's operands.
+RelativeErrorMoments operand_error_moments(const torch::Tensor& w_codes, const torch::Tensor& x_codes,
+                                           const HardwareState& hw);
+
+// Applies memory faults to a code tensor (float64 integers) in place of a copy; returns the faulty codes.
+torch::Tensor apply_memory_faults(const torch::Tensor& codes, const HardwareState& hw, int layer_id, int tensor,
+                                  FaultMapCache* persistent);
+
+}  // namespace axtrain

@@ -1,0 +1,37 @@
+// 8-bit quantisation for approximate layers (SPEC 2.1).
+//   unsigned designs: asymmetric uint8, code = clamp(round(x / scale) + zero_point, 0, 255)
+//   signed designs:   symmetric int8,   code = clamp(round(x / scale), -128, 127), zero_point = 0
+// real value = (code - zero_point) * scale. Ranges always include 0, so 0 is exactly representable.
+#pragma once
+
+#include <torch/types.h>
+
+namespace axtrain {
+
+// Scales and zero points of one tensor: scalars (per-tensor) or one per output channel (dim 0).
+struct QuantParams {
+  torch::Tensor scale;       // float64, shape {} or {channels}; > 0
+  torch::Tensor zero_point;  // float64 holding integers, same shape as scale
+  bool is_signed = false;    // symmetric int8 codes instead of asymmetric uint8
+};
+
+// Parameters for the range [lo, hi] (extended to include 0). lo and hi: float64 tensors of equal shape.
+QuantParams quant_params_from_range(const torch::Tensor& lo, const torch::Tensor& hi, bool is_signed);
+
+// Per-tensor parameters from x's min and max (no gradient).
+QuantParams quant_params_per_tensor(const torch::Tensor& x, bool is_signed);
+// Per-output-channel parameters for a weight of shape {out, ...} (no gradient).
+QuantParams quant_params_per_channel(const torch::Tensor& weight, bool is_signed);
+
+// Integer codes of x as float64 (exact integers), no gradient. Per-channel params broadcast along dim 0.
+torch::Tensor quantize_codes(const torch::Tensor& x, const QuantParams& q);
+// (codes - zero_point) * scale, in x's dtype.
+torch::Tensor dequantize(const torch::Tensor& codes, const QuantParams& q, torch::ScalarType dtype);
+// Quantise-dequantise with the straight-through estimator: forward gives the dequantised codes, backward
+// passes the gradient unchanged.
+torch::Tensor fake_quantize(const torch::Tensor& x, const QuantParams& q);
+
+// Shape a per-channel parameter tensor to broadcast against a tensor of `dim` dimensions along dim 0.
+torch::Tensor broadcast_channel(const torch::Tensor& per_channel, int64_t dim);
+
+}  // namespace axtrain

@@ -1,0 +1,143 @@
+#include "axtrain/train/approx_layers.h"
+
+#include "axtrain/util/check.h"
+
+#include <fmt/ranges.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace axtrain {
+namespace {
+
+constexpr double kRangeMomentum = 0.9;  // running range = 0.9 old + 0.1 batch
+
+void init_like_torch(torch::Tensor& weight, torch::Tensor& bias, int64_t fan_in) {
+  torch::NoGradGuard no_grad;
+  torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  if (bias.defined()) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    bias.uniform_(-bound, bound);
+  }
+}
+
+}  // namespace
+
+void ApproxLayer::set_hardware(std::shared_ptr<HardwareState> hw, int layer_id) {
+  hw_ = std::move(hw);
+  layer_id_ = layer_id;
+}
+
+std::string ApproxLayer::hardware_summary() const {
+  if (!on_hardware()) return "float";
+  return fmt::format("{}, {}", hw_->mode == ForwardMode::kEmulate ? "emulate" : "statistic",
+                     hw_->matmul->multiplier().spec());
+}
+
+QuantParams ApproxLayer::observe_input(const torch::Tensor& x, torch::Tensor& range, torch::Tensor& range_set,
+                                       bool training) {
+  torch::NoGradGuard no_grad;
+  const auto batch = torch::stack({x.min(), x.max()}).to(torch::kFloat64);
+  const bool known = range_set.item<bool>();
+  if (training) {
+    range.copy_(known ? kRangeMomentum * range + (1 - kRangeMomentum) * batch : batch);
+    range_set.fill_(true);
+  }
+  const auto& r = (training || known) ? range : batch;
+  return quant_params_from_range(r[0], r[1], hw_ && hw_->is_signed());
+}
+
+QuantParams ApproxLayer::weight_quant(const torch::Tensor& w) const {
+  const bool is_signed = hw_ && hw_->is_signed();
+  return hw_ && hw_->per_channel_weights ? quant_params_per_channel(w, is_signed)
+                                         : quant_params_per_tensor(w, is_signed);
+}
+
+void ApproxLayer::remember(const torch::Tensor& x, const torch::Tensor& z, const QuantParams& qx,
+                           const QuantParams& qw) {
+  if (recording_) record_ = LayerRecord{x, z, qx, qw};
+}
+
+// --- ApproxLinear -----------------------------------------------------------------------------------------
+
+ApproxLinearImpl::ApproxLinearImpl(const ApproxLinearOptions& options_) : options(options_) { reset(); }
+
+void ApproxLinearImpl::reset() {
+  weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
+  bias = register_parameter("bias", torch::empty({options.out_features()}), options.bias());
+  input_range = register_buffer("input_range", torch::zeros({2}, torch::kFloat64));
+  input_range_set = register_buffer("input_range_set", torch::zeros({}, torch::kBool));
+  init_like_torch(weight, bias, options.in_features());
+}
+
+void ApproxLinearImpl::pretty_print(std::ostream& stream) const {
+  stream << "axtrain::ApproxLinear(in=" << options.in_features() << ", out=" << options.out_features()
+         << ", bias=" << options.bias() << ", hardware=" << hardware_summary() << ")";
+}
+
+torch::Tensor ApproxLinearImpl::forward(const torch::Tensor& x) {
+  AXT_CHECK(x.dim() == 2 && x.size(1) == options.in_features(),
+            "ApproxLinear expects input {{N, {}}}, got shape {}", options.in_features(),
+            fmt::join(x.sizes().vec(), "x"));
+  const QuantParams qx = observe_input(x, input_range, input_range_set, is_training());
+  if (!on_hardware()) {
+    auto z = torch::mm(x, weight.t());
+    if (bias.defined()) z = z + bias;
+    remember(x, z, qx, weight_quant(weight));
+    return z;
+  }
+  const QuantParams qw = weight_quant(weight);
+  auto z = approx_forward(x, weight, bias, qx, qw, *hw_, layer_id_, fault_cache_);
+  remember(x, z, qx, qw);
+  return z;
+}
+
+// --- ApproxConv2d -----------------------------------------------------------------------------------------
+
+ApproxConv2dImpl::ApproxConv2dImpl(const ApproxConv2dOptions& options_) : options(options_) { reset(); }
+
+void ApproxConv2dImpl::reset() {
+  const int64_t k = options.kernel_size();
+  weight = register_parameter("weight", torch::empty({options.out_channels(), options.in_channels(), k, k}));
+  bias = register_parameter("bias", torch::empty({options.out_channels()}), options.bias());
+  input_range = register_buffer("input_range", torch::zeros({2}, torch::kFloat64));
+  input_range_set = register_buffer("input_range_set", torch::zeros({}, torch::kBool));
+  init_like_torch(weight, bias, options.in_channels() * k * k);
+}
+
+void ApproxConv2dImpl::pretty_print(std::ostream& stream) const {
+  stream << "axtrain::ApproxConv2d(" << options.in_channels() << ", " << options.out_channels()
+         << ", kernel=" << options.kernel_size() << ", stride=" << options.stride()
+         << ", padding=" << options.padding() << ", hardware=" << hardware_summary() << ")";
+}
+
+torch::Tensor ApproxConv2dImpl::unfold_input(const torch::Tensor& x) const {
+  const int64_t k = options.kernel_size();
+  const auto cols = torch::im2col(x, {k, k}, {1, 1}, {options.padding(), options.padding()},
+                                  {options.stride(), options.stride()});  // {N, C k k, L}
+  return cols.transpose(1, 2).reshape({-1, cols.size(1)});
+}
+
+torch::Tensor ApproxConv2dImpl::forward(const torch::Tensor& x) {
+  AXT_CHECK(x.dim() == 4 && x.size(1) == options.in_channels(),
+            "ApproxConv2d expects input {{N, {}, H, W}}, got shape {}", options.in_channels(),
+            fmt::join(x.sizes().vec(), "x"));
+  const QuantParams qx = observe_input(x, input_range, input_range_set, is_training());
+  if (!on_hardware()) {
+    auto z = torch::conv2d(x, weight, bias, options.stride(), options.padding());
+    remember(x, z, qx, weight_quant(weight));
+    return z;
+  }
+  const int64_t k = options.kernel_size();
+  const int64_t h = (x.size(2) + 2 * options.padding() - k) / options.stride() + 1;
+  const int64_t w = (x.size(3) + 2 * options.padding() - k) / options.stride() + 1;
+  const QuantParams qw = weight_quant(weight);
+  const auto rows = approx_forward(unfold_input(x), weight.reshape({options.out_channels(), -1}), bias, qx, qw,
+                                   *hw_, layer_id_, fault_cache_);  // {N L, O}
+  auto z = rows.view({x.size(0), h * w, options.out_channels()}).transpose(1, 2).reshape(
+      {x.size(0), options.out_channels(), h, w});
+  remember(x, z, qx, qw);
+  return z;
+}
+
+}  // namespace axtrain

@@ -1,0 +1,131 @@
+#include "axtrain/train/evaluation.h"
+
+#include "axtrain/train/sensitivity.h"
+#include "axtrain/util/check.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace axtrain {
+namespace {
+
+// Student t quantiles t_{0.975, df} for df = 1..30; 1.96 beyond.
+constexpr double kT975[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                            2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                            2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+
+template <class Fn>
+void for_each_batch(const TensorData& data, int64_t batch_size, Fn fn) {
+  const int64_t n = data.x.size(0);
+  for (int64_t start = 0; start < n; start += batch_size) {
+    const int64_t end = std::min(n, start + batch_size);
+    fn(data.x.slice(0, start, end), data.y.slice(0, start, end));
+  }
+}
+
+// Error rate (classification) or mean absolute error of scaled outputs (regression) over all batches;
+// after_batch runs after each batch's forward.
+template <class AfterBatch>
+double error_over_batches(ApproxNet& net, const TensorData& data, Task task, int64_t batch_size,
+                          AfterBatch after_batch) {
+  torch::NoGradGuard no_grad;
+  net.eval();
+  double wrong = 0, count = 0;
+  for_each_batch(data, batch_size, [&](const torch::Tensor& x, const torch::Tensor& y) {
+    const auto out = net.forward(x);
+    after_batch();
+    if (task == Task::kClassification) {
+      wrong += out.argmax(1).ne(y).sum().item<double>();
+      count += static_cast<double>(y.size(0));
+    } else {
+      wrong += (out - y).abs().sum().item<double>();
+      count += static_cast<double>(y.numel());
+    }
+  });
+  return wrong / count;
+}
+
+}  // namespace
+
+double ci95_half_width(double s, int n) {
+  if (n < 2) return 0;
+  const double t = n - 1 <= 30 ? kT975[n - 2] : 1.96;
+  return t * s / std::sqrt(static_cast<double>(n));
+}
+
+torch::Tensor summed_sample_loss(const torch::Tensor& output, const torch::Tensor& target, Task task) {
+  namespace F = torch::nn::functional;
+  if (task == Task::kClassification)
+    return F::cross_entropy(output, target, F::CrossEntropyFuncOptions().reduction(torch::kSum));
+  return F::mse_loss(output, target, F::MSELossFuncOptions().reduction(torch::kSum));
+}
+
+double model_error(ApproxNet& net, const TensorData& data, Task task, int64_t batch_size) {
+  return error_over_batches(net, data, task, batch_size, [] {});
+}
+
+TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int trials,
+                          int64_t batch_size) {
+  AXT_CHECK(trials >= 1, "trials = {} is invalid; use 1 or more", trials);
+  const bool stochastic = hw.mode == ForwardMode::kEmulate && hw.has_memory_faults();
+  const int runs = stochastic ? trials : 1;
+  auto state = std::make_shared<HardwareState>(hw);
+  net.set_hardware(state);
+  TrialStats stats;
+  for (int t = 0; t < runs; ++t) {
+    state->trial = static_cast<std::uint64_t>(t);
+    state->step = 0;
+    // Each batch is a new read of the memory: the step advances per batch.
+    stats.values.push_back(error_over_batches(net, data, task, batch_size, [&] { ++state->step; }));
+  }
+  stats.trials = runs;
+  double sum = 0;
+  for (double v : stats.values) sum += v;
+  stats.mean = sum / runs;
+  double sq = 0;
+  for (double v : stats.values) sq += (v - stats.mean) * (v - stats.mean);
+  stats.std = runs > 1 ? std::sqrt(sq / (runs - 1)) : 0;
+  stats.ci95 = ci95_half_width(stats.std, runs);
+  return stats;
+}
+
+SensitivityStats measure_sensitivity(ApproxNet& net, const TensorData& data, Task task, const HardwareState& target,
+                                     int64_t batch_size) {
+  auto exact = std::make_shared<HardwareState>(target);
+  exact->mode = ForwardMode::kFloat;  // sensitivity of the float network under the target's noise
+  net.set_hardware(exact);
+  net.eval();
+  net.set_recording(true);
+  const auto& layers = net.approx_layers();
+  std::vector<torch::Tensor> sums(layers.size());
+  int batches = 0;
+  for_each_batch(data, batch_size, [&](const torch::Tensor& x, const torch::Tensor& y) {
+    const auto out = net.forward(x);
+    std::vector<torch::Tensor> outputs;
+    for (ApproxLayer* layer : layers) outputs.push_back(layer->record().output);
+    const auto deltas = torch::autograd::grad({summed_sample_loss(out, y, task)}, outputs, {}, false, false);
+    const auto s = weight_sensitivity(layers, deltas, layer_noise(layers, target));
+    for (std::size_t l = 0; l < s.size(); ++l) sums[l] = sums[l].defined() ? sums[l] + s[l].detach() : s[l].detach();
+    ++batches;
+  });
+  net.set_recording(false);
+  SensitivityStats stats;
+  double total = 0, count = 0;
+  std::vector<torch::Tensor> flat;
+  for (auto& s : sums) {
+    s = s / batches;
+    stats.per_layer.push_back(s.mean().item<double>());
+    total += s.sum().item<double>();
+    count += static_cast<double>(s.numel());
+    flat.push_back(s.reshape(-1).to(torch::kFloat64));
+  }
+  stats.mean = total / count;
+  const auto all = torch::cat(flat);
+  const int64_t stride = std::max<int64_t>(1, all.numel() / 4096);
+  const auto picked = all.slice(0, 0, all.numel(), stride).contiguous();
+  stats.sample.assign(picked.data_ptr<double>(), picked.data_ptr<double>() + picked.numel());
+  return stats;
+}
+
+}  // namespace axtrain

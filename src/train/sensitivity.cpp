@@ -1,0 +1,73 @@
+#include "axtrain/train/sensitivity.h"
+
+#include "axtrain/util/check.h"
+
+#include <torch/torch.h>
+
+namespace axtrain {
+namespace {
+
+// Rows of operands as the layer's GEMM sees them: {N, L, K} (L = 1 for a dense layer).
+torch::Tensor operand_rows(ApproxLayer* layer, const torch::Tensor& x) {
+  if (!layer->is_conv()) return x.unsqueeze(1);
+  auto* conv = dynamic_cast<ApproxConv2dImpl*>(layer);
+  AXT_ASSERT(conv != nullptr);
+  return conv->unfold_input(x).view({x.size(0), -1, conv->weight.numel() / conv->weight.size(0)});
+}
+
+}  // namespace
+
+std::vector<LayerNoise> layer_noise(const std::vector<ApproxLayer*>& layers, const HardwareState& target) {
+  torch::NoGradGuard no_grad;
+  std::vector<LayerNoise> noise;
+  const double memory = memory_code_variance(target.memory);
+  for (ApproxLayer* layer : layers) {
+    const LayerRecord& r = layer->record();
+    AXT_ASSERT(r.input.defined());
+    LayerNoise n;
+    n.memory_code_variance = memory;
+    if (target.matmul) {
+      const auto cw = quantize_codes(layer->weight_tensor(), r.weight_quant);
+      const auto cx = quantize_codes(r.input, r.input_quant);
+      n.multiplier_variance = operand_error_moments(cw, cx, target).variance;
+    }
+    noise.push_back(n);
+  }
+  return noise;
+}
+
+std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& layers,
+                                              const std::vector<torch::Tensor>& deltas,
+                                              const std::vector<LayerNoise>& noise) {
+  AXT_ASSERT(layers.size() == deltas.size() && layers.size() == noise.size());
+  std::vector<torch::Tensor> result;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    ApproxLayer* layer = layers[l];
+    const LayerRecord& r = layer->record();
+    const torch::Tensor w = layer->weight_tensor();
+    const int64_t out = w.size(0);
+    const auto n = static_cast<double>(r.input.size(0));
+    const auto x = operand_rows(layer, r.input);                          // {N, L, K}
+    const auto delta = deltas[l].reshape({deltas[l].size(0), out, -1});    // {N, O, L}
+    const auto delta_sq = delta * delta;
+    const auto w2 = w.reshape({out, -1});
+    auto s = torch::zeros_like(w2);
+    if (noise[l].multiplier_variance > 0) {
+      const auto wz = (broadcast_channel(r.weight_quant.zero_point, 2) * broadcast_channel(r.weight_quant.scale, 2))
+                          .to(w.scalar_type());
+      const auto w_seen = w2 + wz;                                                     // c_w scale_w
+      const auto a_seen = x + (r.input_quant.zero_point * r.input_quant.scale).to(x.scalar_type());  // c_a scale_a
+      const auto paired = torch::einsum("nol,nlk->ok", {delta_sq, a_seen * a_seen}) / n;
+      s = s + noise[l].multiplier_variance * w_seen * w_seen * paired;
+    }
+    if (noise[l].memory_code_variance > 0) {
+      const auto scale = broadcast_channel(r.weight_quant.scale, 2).to(w.scalar_type());
+      const auto per_sample_grad = torch::einsum("nol,nlk->nok", {delta, x});           // sum_p delta a
+      s = s + noise[l].memory_code_variance * scale * scale * (per_sample_grad * per_sample_grad).mean(0);
+    }
+    result.push_back(s.view(w.sizes()));
+  }
+  return result;
+}
+
+}  // namespace axtrain

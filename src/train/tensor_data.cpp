@@ -1,0 +1,73 @@
+#include "axtrain/train/tensor_data.h"
+
+#include "axtrain/data/csv_dataset.h"
+#include "axtrain/data/fashion_mnist.h"
+#include "axtrain/data/regression_kernels.h"
+#include "axtrain/util/check.h"
+
+#include <torch/torch.h>
+
+namespace axtrain {
+namespace {
+
+constexpr double kKernelTrainShare = 0.8;
+
+DatasetSplit load_split(const TrainConfig& c) {
+  if (c.dataset == "fashion-mnist") return load_fashion_mnist(c.data_dir);
+  if (c.dataset.rfind("csv:", 0) == 0) {
+    // One CSV file: the last 20 % of a seeded permutation is the test split.
+    const Task task = c.task == "classification" ? Task::kClassification : Task::kRegression;
+    const Dataset all = load_csv(c.dataset.substr(4), c.csv_features, c.csv_targets, task);
+    auto [train, test] = split_validation(all, 1 - kKernelTrainShare, static_cast<std::uint64_t>(c.seed));
+    return {std::move(train), std::move(test)};
+  }
+  const auto n = static_cast<std::size_t>(c.kernel_samples);
+  const auto n_train = static_cast<std::size_t>(static_cast<double>(n) * kKernelTrainShare);
+  return generate_kernel(c.dataset, n_train, n - n_train, static_cast<std::uint64_t>(c.seed));
+}
+
+}  // namespace
+
+TensorData to_tensors(const Dataset& d) {
+  TensorData t;
+  std::vector<int64_t> shape = {static_cast<int64_t>(d.size())};
+  shape.insert(shape.end(), d.sample_shape.begin(), d.sample_shape.end());
+  t.x = torch::from_blob(const_cast<float*>(d.features.data()), shape, torch::kFloat32).clone();
+  if (d.task == Task::kClassification)
+    t.y = torch::from_blob(const_cast<std::int64_t*>(d.labels.data()), {shape[0]}, torch::kInt64).clone();
+  else
+    t.y = torch::from_blob(const_cast<float*>(d.targets.data()), {shape[0], d.target_dim}, torch::kFloat32).clone();
+  return t;
+}
+
+PreparedData prepare_data(const TrainConfig& c) {
+  DatasetSplit split = load_split(c);
+  split.train = head(split.train, static_cast<std::size_t>(c.train_samples));
+  split.test = head(split.test, static_cast<std::size_t>(c.test_samples));
+  Dataset validation;
+  if (c.validation_split > 0) {
+    auto [train, held_out] = split_validation(split.train, c.validation_split, static_cast<std::uint64_t>(c.seed));
+    split.train = std::move(train);
+    validation = std::move(held_out);
+  }
+  AXT_CHECK(split.train.size() > 0 && split.test.size() > 0,
+            "dataset '{}' left {} training and {} test samples; both need at least one (check train_samples, "
+            "test_samples, validation_split)", c.dataset, split.train.size(), split.test.size());
+  if (split.train.task == Task::kRegression) {
+    const MinMaxScaler scaler = fit_min_max(split.train);
+    apply(scaler, split.train);
+    apply(scaler, split.test);
+    if (validation.size() > 0) apply(scaler, validation);
+  }
+  PreparedData data;
+  data.name = c.dataset;
+  data.task = split.train.task;
+  data.sample_shape = split.train.sample_shape;
+  data.outputs = data.task == Task::kClassification ? split.train.num_classes : split.train.target_dim;
+  data.train = to_tensors(split.train);
+  data.test = to_tensors(split.test);
+  if (validation.size() > 0) data.validation = to_tensors(validation);
+  return data;
+}
+
+}  // namespace axtrain

@@ -1,0 +1,414 @@
+#include "axtrain/config/train_config.h"
+
+#include "axtrain/hw/ber_curve.h"
+#include "axtrain/util/atomic_file.h"
+#include "axtrain/util/check.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace axtrain {
+namespace {
+
+// Writes `content` to a file under the gtest temp folder and returns its path.
+std::string write_temp(const std::string& name, const std::string& content) {
+  const std::string path = (std::filesystem::path(testing::TempDir()) / ("config_" + name)).string();
+  write_file_atomic(path, content);
+  return path;
+}
+
+// Expects `fn` to throw axtrain::Error with a one-line message containing every one of `parts`.
+template <class Fn>
+void expect_error(Fn fn, std::initializer_list<std::string> parts) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected axtrain::Error containing " << *parts.begin();
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
+  }
+}
+
+HardwareConfig hardware(const std::string& memory, double p01 = -1, int protect = 0,
+                        const std::string& ber_curve = "") {
+  HardwareConfig h;
+  h.memory = memory;
+  h.p01 = p01;
+  h.protect = protect;
+  h.ber_curve = ber_curve;
+  return h;
+}
+
+TrainConfig load_text(const std::string& name, const std::string& toml) {
+  return load_train_config(write_temp(name, toml));
+}
+
+// Compares two configs field by field through the tables, so a failure names the field.
+void expect_same_config(const TrainConfig& a, const TrainConfig& b) {
+  for (const auto& field : train_config_fields())
+    EXPECT_EQ(format_field(field, a), format_field(field, b)) << field.name;
+  for (const auto& field : hardware_config_fields()) {
+    EXPECT_EQ(format_field(field, a.hardware_train), format_field(field, b.hardware_train)) << "train " << field.name;
+    EXPECT_EQ(format_field(field, a.hardware_eval), format_field(field, b.hardware_eval)) << "eval " << field.name;
+  }
+  EXPECT_TRUE(a == b);
+}
+
+// Parses `args` (without the program name) with TrainConfigFlags on a fresh app and resolves.
+TrainConfig resolve_args(std::vector<std::string> args) {
+  CLI::App app{"test", "axtrain-train"};
+  TrainConfigFlags flags(app);
+  std::reverse(args.begin(), args.end());  // CLI11 takes the vector in reverse order
+  app.parse(args);
+  return flags.resolve();
+}
+
+constexpr const char* kFullFile = R"(# every top-level key, and both sections
+dataset = "csv:data/points.csv"
+data_dir = "/tmp/fmnist"
+csv_features = ["x0", "x1"]
+csv_targets = ["y"]
+task = "regression"
+train_samples = 1000
+test_samples = 200
+kernel_samples = 5000
+network = "lenet"
+hidden = [64, 32, 16]
+activation = "tanh"
+method = "axtrain"
+pas_mode = "statistic"
+act_lambda = 0.25
+noise_scale = 2
+epochs = 7
+batch_size = 64
+optimizer = "sgd"
+lr = 0.05
+momentum = 0.5
+weight_decay = 1e-4
+lr_schedule = "cosine"
+early_stopping = 3
+validation_split = 0.1
+weight_quant = "per-channel"
+bias_compensation = true
+seed = 42
+threads = 1
+trials = 9
+init = "runs/base/model.pt"
+out = "runs/x"
+quiet = true
+json = true
+hw = "K1"
+memory = "ber:1e-5"
+
+[hardware.train]
+multiplier = "K3"
+memory = "0.7V"
+p01 = 0.001
+p10 = 0.002
+protect = 128
+memory_scope = "weights+activations"
+faults = "persistent"
+
+[hardware.eval]
+multiplier = "drum:4"
+memory = "ber:1e-3"
+ber_curve = ""
+)";
+
+TEST(TrainConfig, DefaultsValidate) {
+  const TrainConfig defaults;
+  EXPECT_NO_THROW(validate(defaults));
+  EXPECT_EQ(defaults.hardware_train, HardwareConfig{});
+  EXPECT_EQ(defaults.hidden, (IntList{256, 256}));
+  EXPECT_EQ(defaults.hardware_eval.multiplier, "exact");
+}
+
+TEST(TrainConfig, EmptyFileGivesDefaults) { expect_same_config(load_text("empty.toml", ""), TrainConfig{}); }
+
+TEST(TrainConfig, FullFileLoads) {
+  const TrainConfig c = load_text("full.toml", kFullFile);
+  EXPECT_EQ(c.dataset, "csv:data/points.csv");
+  EXPECT_EQ(c.data_dir, "/tmp/fmnist");
+  EXPECT_EQ(c.csv_features, (StringList{"x0", "x1"}));
+  EXPECT_EQ(c.csv_targets, (StringList{"y"}));
+  EXPECT_EQ(c.task, "regression");
+  EXPECT_EQ(c.train_samples, 1000);
+  EXPECT_EQ(c.test_samples, 200);
+  EXPECT_EQ(c.kernel_samples, 5000);
+  EXPECT_EQ(c.network, "lenet");
+  EXPECT_EQ(c.hidden, (IntList{64, 32, 16}));
+  EXPECT_EQ(c.activation, "tanh");
+  EXPECT_EQ(c.method, "axtrain");
+  EXPECT_EQ(c.pas_mode, "statistic");
+  EXPECT_EQ(c.act_lambda, 0.25);
+  EXPECT_EQ(c.noise_scale, 2.0);  // an integer literal is accepted for a number
+  EXPECT_EQ(c.epochs, 7);
+  EXPECT_EQ(c.batch_size, 64);
+  EXPECT_EQ(c.optimizer, "sgd");
+  EXPECT_EQ(c.lr, 0.05);
+  EXPECT_EQ(c.momentum, 0.5);
+  EXPECT_EQ(c.weight_decay, 1e-4);
+  EXPECT_EQ(c.lr_schedule, "cosine");
+  EXPECT_EQ(c.early_stopping, 3);
+  EXPECT_EQ(c.validation_split, 0.1);
+  EXPECT_EQ(c.weight_quant, "per-channel");
+  EXPECT_TRUE(c.bias_compensation);
+  EXPECT_EQ(c.seed, 42);
+  EXPECT_EQ(c.threads, 1);
+  EXPECT_EQ(c.trials, 9);
+  EXPECT_EQ(c.init, "runs/base/model.pt");
+  EXPECT_EQ(c.out, "runs/x");
+  EXPECT_TRUE(c.quiet);
+  EXPECT_TRUE(c.json);
+  EXPECT_EQ(c.hw, "K1");
+  EXPECT_EQ(c.memory, "ber:1e-5");
+  const HardwareConfig train{"K3", "0.7V", 0.001, 0.002, 128, "weights+activations", "persistent", ""};
+  EXPECT_EQ(c.hardware_train, train);
+  // The eval section sets multiplier and memory itself, so the top-level hw/memory do not apply.
+  const HardwareConfig eval{"drum:4", "ber:1e-3", -1, -1, 0, "weights", "transient", ""};
+  EXPECT_EQ(c.hardware_eval, eval);
+}
+
+TEST(TrainConfig, TopLevelHwFillsSectionsThatDoNotSetTheirOwn) {
+  const TrainConfig c = load_text("toplevel.toml", "hw = \"K2\"\nmemory = \"0.6V\"\n[hardware.eval]\nmultiplier = \"K3\"\n");
+  EXPECT_EQ(c.hardware_train.multiplier, "K2");
+  EXPECT_EQ(c.hardware_train.memory, "0.6V");
+  EXPECT_EQ(c.hardware_eval.multiplier, "K3");  // file section beats file top-level hw
+  EXPECT_EQ(c.hardware_eval.memory, "0.6V");
+}
+
+TEST(TrainConfigErrors, UnknownTopLevelKey) {
+  const std::string path = write_temp("unknown_key.toml", "epochs = 2\nepoch = 3\n");
+  expect_error([&] { load_train_config(path); }, {path + ":2", "unknown key 'epoch'", "did you mean 'epochs'?",
+                                                  "known keys: dataset,"});
+}
+
+TEST(TrainConfigErrors, UnknownSectionKey) {
+  const std::string path = write_temp("unknown_section_key.toml", "[hardware.eval]\nmultiplyer = \"K3\"\n");
+  expect_error([&] { load_train_config(path); },
+               {path, "unknown key 'multiplyer' in [hardware.eval]", "did you mean 'multiplier'?", "ber_curve"});
+}
+
+TEST(TrainConfigErrors, UnknownSection) {
+  expect_error([] { load_text("unknown_section.toml", "[hardware.test]\nmultiplier = \"K3\"\n"); },
+               {"unknown table [hardware.test]", "[hardware.train], [hardware.eval]"});
+  expect_error([] { load_text("unknown_table.toml", "[training]\nepochs = 3\n"); }, {"unknown table [training]"});
+  expect_error([] { load_text("hardware_string.toml", "hardware = \"K3\"\n"); },
+               {"hardware must be a table, got string"});
+}
+
+TEST(TrainConfigErrors, WrongType) {
+  expect_error([] { load_text("wrong_type.toml", "epochs = \"3\"\n"); },
+               {"epochs: expected integer, got string", "epochs = 3"});
+  expect_error([] { load_text("wrong_type_list.toml", "hidden = [64, \"32\"]\n"); },
+               {"hidden: expected array of integers", "string"});
+  expect_error([] { load_text("wrong_type_bool.toml", "quiet = 1\n"); }, {"quiet: expected boolean, got integer"});
+  expect_error([] { load_text("wrong_type_section.toml", "[hardware.train]\nprotect = 1.5\n"); },
+               {"hardware.train.protect: expected integer, got float"});
+  expect_error([] { load_text("too_big.toml", "seed = 9999999999\n"); }, {"seed = 9999999999", "out of range"});
+}
+
+TEST(TrainConfigErrors, BadEnumValue) {
+  const std::string path = write_temp("bad_enum.toml", "network = \"lenett\"\n");
+  expect_error([&] { load_train_config(path); },
+               {path, "network = \"lenett\"", "one of mlp, lenet", "did you mean \"lenet\"", "--network"});
+  expect_error([] { load_text("bad_scope.toml", "[hardware.eval]\nmemory_scope = \"activations\"\n"); },
+               {"hardware.eval.memory_scope = \"activations\"", "--eval-memory_scope"});
+  expect_error([] { load_text("bad_dataset.toml", "dataset = \"mnist\"\n"); }, {"dataset", "unknown dataset 'mnist'"});
+  expect_error([] { load_text("bad_mul.toml", "hw = \"K9\"\n"); }, {"hw (--hw)", "unknown multiplier 'K9'"});
+}
+
+TEST(TrainConfigErrors, OutOfRangeNumber) {
+  expect_error([] { load_text("bad_lr.toml", "lr = 0\n"); }, {"lr = 0.0", "must be > 0"});
+  expect_error([] { load_text("bad_momentum.toml", "momentum = 1\n"); }, {"momentum = 1.0", "in [0, 1)"});
+  expect_error([] { load_text("bad_hidden.toml", "hidden = [64, 0]\n"); }, {"hidden = [64, 0]", "each element", ">= 1"});
+  expect_error([] { load_text("bad_split.toml", "validation_split = 0.6\n"); }, {"validation_split", "[0, 0.5]"});
+  expect_error([] { load_text("bad_protect.toml", "[hardware.train]\nprotect = 256\n"); },
+               {"hardware.train.protect = 256", "[0, 255]", "--train-protect"});
+  expect_error([] { load_text("bad_p01.toml", "[hardware.train]\np01 = 1.5\n"); }, {"p01 = 1.5", "-1 or in [0, 1]"});
+  expect_error([] { load_text("nan_lr.toml", "lr = nan\n"); }, {"lr = nan"});
+  expect_error([] { load_text("persistent.toml", "[hardware.train]\nmemory = \"ber:0.1\"\np01 = 0.7\np10 = 0.6\n"
+                                                 "faults = \"persistent\"\n"); },
+               {"[hardware.train]", "p01 + p10 <= 1"});
+  expect_error([] { load_text("csv_targets.toml", "dataset = \"csv:x.csv\"\n"); }, {"csv_targets"});
+}
+
+TEST(TrainConfigErrors, MalformedTomlNamesFileAndLine) {
+  const std::string path = write_temp("malformed.toml", "epochs = 3\nlr = = 0.1\n");
+  expect_error([&] { load_train_config(path); }, {path + ":2:", "malformed TOML"});
+  expect_error([] { load_train_config("/nonexistent/axtrain.toml"); },
+               {"cannot read config file '/nonexistent/axtrain.toml'"});
+}
+
+TEST(TrainConfig, ToTomlRoundTrips) {
+  expect_same_config(load_text("roundtrip_default.toml", to_toml(TrainConfig{})), TrainConfig{});
+  TrainConfig c = load_text("full2.toml", kFullFile);
+  c.csv_features = {"with \"quotes\"", "back\\slash", "tab\there"};
+  c.hidden = {};
+  c.lr = 0.1 + 0.2;  // not a short decimal: needs shortest round-trip printing
+  c.act_lambda = 1e-20;
+  c.hardware_eval.p01 = 1.0 / 3;
+  c.hardware_eval.ber_curve = "";
+  c.hw = "";
+  ASSERT_NO_THROW(validate(c));
+  const TrainConfig back = load_text("roundtrip_full.toml", to_toml(c));
+  expect_same_config(back, c);
+  EXPECT_NE(to_toml(c).find("[hardware.eval]"), std::string::npos);
+}
+
+TEST(TrainConfigFlags, DefaultsWithoutArguments) { expect_same_config(resolve_args({}), TrainConfig{}); }
+
+TEST(TrainConfigFlags, FlagsOverrideTheFile) {
+  const std::string path = write_temp("flags.toml", "epochs = 7\nlr = 0.05\nhidden = [8]\nquiet = true\n"
+                                                    "[hardware.train]\nmultiplier = \"K1\"\n");
+  const TrainConfig c = resolve_args({"--config", path, "--epochs", "2", "--hidden", "32,16", "--quiet=false",
+                                      "--train-multiplier", "K2", "--batch-size", "10"});
+  EXPECT_EQ(c.epochs, 2);
+  EXPECT_EQ(c.lr, 0.05);  // from the file
+  EXPECT_EQ(c.hidden, (IntList{32, 16}));
+  EXPECT_FALSE(c.quiet);
+  EXPECT_EQ(c.batch_size, 10);  // the hyphenated alias of batch_size
+  EXPECT_EQ(c.hardware_train.multiplier, "K2");
+  EXPECT_EQ(c.hardware_eval.multiplier, "exact");
+}
+
+TEST(TrainConfigFlags, HwSetsBothSectionsAndSectionFlagsWin) {
+  const TrainConfig c = resolve_args({"--hw", "K3", "--memory", "ber:1e-4", "--eval-hw", "K1", "--train-p01", "0.01"});
+  EXPECT_EQ(c.hardware_train.multiplier, "K3");
+  EXPECT_EQ(c.hardware_eval.multiplier, "K1");  // --eval-* beats --hw, for eval only
+  EXPECT_EQ(c.hardware_train.memory, "ber:1e-4");
+  EXPECT_EQ(c.hardware_eval.memory, "ber:1e-4");
+  EXPECT_EQ(c.hardware_train.p01, 0.01);
+  EXPECT_EQ(c.hardware_eval.p01, -1);
+  EXPECT_EQ(c.hw, "K3");
+  EXPECT_EQ(resolve_args({"--hw", "K3", "--eval-multiplier", "K2"}).hardware_eval.multiplier, "K2");
+}
+
+TEST(TrainConfigFlags, HwFlagBeatsFileSection) {
+  const std::string path = write_temp("hwflag.toml", "hw = \"K1\"\n[hardware.eval]\nmultiplier = \"K2\"\n");
+  const TrainConfig from_file = resolve_args({"--config", path});
+  EXPECT_EQ(from_file.hardware_train.multiplier, "K1");
+  EXPECT_EQ(from_file.hardware_eval.multiplier, "K2");  // file section beats file top-level hw
+  const TrainConfig c = resolve_args({"--config", path, "--hw", "K3"});
+  EXPECT_EQ(c.hardware_train.multiplier, "K3");
+  EXPECT_EQ(c.hardware_eval.multiplier, "K3");  // a flag always beats the file
+}
+
+TEST(TrainConfigFlags, BadFlagValuesFailValidation) {
+  expect_error([] { resolve_args({"--optimizer", "adamw"}); }, {"optimizer = \"adamw\"", "one of adam, sgd"});
+  expect_error([] { resolve_args({"--eval-memory", "0.6"}); }, {"hardware.eval.memory (--eval-memory)", "'0.6'"});
+  EXPECT_THROW(resolve_args({"--epochs", "three"}), CLI::ParseError);
+}
+
+TEST(TrainConfigFlags, HelpShowsLiveDefaultsAndRules) {
+  CLI::App app{"test", "axtrain-train"};
+  TrainConfigFlags flags(app);
+  const std::string help = app.help();
+  EXPECT_NE(help.find("(default: 256,256)"), std::string::npos) << help;
+  EXPECT_NE(help.find("one of mlp, lenet (default: mlp)"), std::string::npos) << help;
+  EXPECT_NE(help.find("--train-memory_scope"), std::string::npos) << help;
+  EXPECT_NE(help.find("Evaluation hardware [hardware.eval]"), std::string::npos) << help;
+}
+
+TEST(MemorySetting, ParsesTheThreeForms) {
+  EXPECT_EQ(parse_memory("none").kind, MemorySetting::Kind::kNone);
+  const MemorySetting v = parse_memory("0.6V");
+  EXPECT_EQ(v.kind, MemorySetting::Kind::kVoltage);
+  EXPECT_EQ(v.value, 0.6);
+  const MemorySetting b = parse_memory("ber:1e-4");
+  EXPECT_EQ(b.kind, MemorySetting::Kind::kBer);
+  EXPECT_EQ(b.value, 1e-4);
+}
+
+TEST(MemorySetting, RejectsOtherText) {
+  for (const char* bad : {"", "0.6", "0.6v", "V", "-0.6V", "0V", "infV", "ber:", "ber:2", "ber:-1e-3", "ber:x", "None"})
+    expect_error([&] { parse_memory(bad); }, {fmt::format("'{}'", bad)});
+  expect_error([] { parse_memory("low"); }, {"'low'", "none", "0.6V", "ber:1e-4"});
+}
+
+TEST(MemoryFaultModel, FromBer) {
+  const MemoryFaultModel m = memory_fault_model(hardware("ber:1e-3"));
+  EXPECT_EQ(m.p01, 1e-3);
+  EXPECT_EQ(m.p10, 1e-3);
+  EXPECT_EQ(m.protected_bits, 0);
+}
+
+TEST(MemoryFaultModel, FromVoltageUsesTheCurve) {
+  const MemoryFaultModel m = memory_fault_model(hardware("0.6V"));
+  const double expected = BerCurve::default_curve().ber_at(0.6);
+  EXPECT_GT(expected, 0);
+  EXPECT_EQ(m.p01, expected);
+  EXPECT_EQ(m.p10, expected);
+  const std::string curve = write_temp("curve.csv", "voltage,ber\n0.5,1e-2\n0.7,1e-4\n");
+  EXPECT_DOUBLE_EQ(memory_fault_model(hardware("0.6V", -1, 0, curve)).p01, 1e-3);
+  expect_error([] { memory_fault_model(hardware("0.3V")); }, {"0.3"});
+}
+
+TEST(MemoryFaultModel, OverridesAndProtect) {
+  const MemoryFaultModel m = memory_fault_model(hardware("ber:1e-3", 0.25, 0x80));
+  EXPECT_EQ(m.p01, 0.25);
+  EXPECT_EQ(m.p10, 1e-3);
+  EXPECT_EQ(m.protected_bits, 0x80);
+  const MemoryFaultModel none = memory_fault_model(hardware("none", 0.5, 3));
+  EXPECT_EQ(none.p01, 0);
+  EXPECT_EQ(none.p10, 0);
+  EXPECT_EQ(none.protected_bits, 0);
+}
+
+TEST(TrainConfig, EntriesNameEveryKey) {
+  const auto entries = config_entries(TrainConfig{});
+  EXPECT_EQ(entries.size(), train_config_fields().size() + 2 * hardware_config_fields().size());
+  EXPECT_EQ(entries.front(), (std::pair<std::string, std::string>{"dataset", "\"fashion-mnist\""}));
+  EXPECT_EQ(entries.back().first, "hardware.eval.ber_curve");
+}
+
+std::string read_doc() {
+  const auto path = std::filesystem::path(AXT_SOURCE_DIR) / "docs/config.md";
+  std::ifstream in(path);
+  if (!in) ADD_FAILURE() << "cannot read " << path;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// The example file in docs/config.md loads and means what the text says.
+TEST(TrainConfigDocs, ExampleFileLoads) {
+  const std::string doc = read_doc();
+  const auto begin = doc.find("```toml\n");
+  ASSERT_NE(begin, std::string::npos) << "docs/config.md has no ```toml example";
+  const auto end = doc.find("```", begin + 8);
+  ASSERT_NE(end, std::string::npos);
+  const TrainConfig c = load_text("docs_example.toml", doc.substr(begin + 8, end - begin - 8));
+  EXPECT_EQ(c.method, "axtrain");
+  EXPECT_EQ(c.hardware_train.multiplier, "K3");
+  EXPECT_EQ(c.hardware_eval.multiplier, "K3");
+  EXPECT_EQ(c.hardware_train.memory, "0.6V");
+  EXPECT_EQ(c.hardware_eval.faults, "persistent");
+  EXPECT_EQ(memory_fault_model(c.hardware_eval).protected_bits, 128);
+}
+
+// docs/config.md must hold the generated key reference row for row, so it names every key with its default.
+TEST(TrainConfigDocs, ReferenceTableIsInDocs) {
+  const std::string doc = read_doc();
+  ASSERT_FALSE(doc.empty());
+  for (const auto& field : train_config_fields())
+    EXPECT_NE(doc.find("| `" + field.name + "` |"), std::string::npos) << field.name << " is missing from the docs";
+  for (const auto& field : hardware_config_fields())
+    EXPECT_NE(doc.find("| `" + field.name + "` |"), std::string::npos) << field.name << " is missing from the docs";
+  std::istringstream rows(config_reference_markdown());
+  std::string row;
+  while (std::getline(rows, row)) {
+    if (row.empty()) continue;
+    EXPECT_NE(doc.find(row + "\n"), std::string::npos) << "docs/config.md lacks the row:\n" << row;
+  }
+}
+
+}  // namespace
+}  // namespace axtrain

@@ -1,0 +1,168 @@
+// Approximate layers against the hardware core's reference GEMM, bit for bit, and their noise behaviour.
+#include "axtrain/kernels/gemm_reference.h"
+#include "axtrain/train/approx_layers.h"
+#include "axtrain/train/approx_matmul.h"
+#include "../support/run_cli.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+namespace axtrain {
+namespace {
+
+std::vector<std::uint8_t> bytes_of(const torch::Tensor& codes, bool is_signed) {
+  const auto c = codes.to(torch::kInt64).contiguous();
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(c.numel()));
+  for (int64_t i = 0; i < c.numel(); ++i)
+    out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(is_signed ? (c.data_ptr<int64_t>()[i] + 256) % 256 : c.data_ptr<int64_t>()[i]);
+  return out;
+}
+
+// y = reference GEMM of (weight codes) x (input codes)^T, scaled, plus bias: what the hardware computes.
+torch::Tensor reference_output(const Multiplier& m, const torch::Tensor& x_rows, const torch::Tensor& w2d,
+                               const torch::Tensor& bias, const LayerRecord& r) {
+  const auto cw = quantize_codes(w2d, r.weight_quant);
+  const auto cx = quantize_codes(x_rows, r.input_quant).t().contiguous();  // {K, N}
+  const int o = static_cast<int>(cw.size(0)), k = static_cast<int>(cw.size(1)), n = static_cast<int>(cx.size(1));
+  const auto a = bytes_of(cw, m.is_signed()), b = bytes_of(cx, m.is_signed());
+  std::vector<std::int32_t> c(static_cast<std::size_t>(o) * n);
+  gemm_reference(m, o, n, k, a.data(), k, static_cast<int>(r.weight_quant.zero_point.item<double>()), b.data(), n,
+                 static_cast<int>(r.input_quant.zero_point.item<double>()), c.data(), n);
+  auto acc = torch::from_blob(c.data(), {o, n}, torch::kInt32).to(torch::kFloat64);
+  auto y = (acc * (r.weight_quant.scale * r.input_quant.scale)).t();
+  return bias.defined() ? y + bias : y;
+}
+
+std::vector<Multiplier> all_multipliers(test::TempDir& dir) {
+  std::vector<Multiplier> list;
+  for (const std::string& spec : builtin_multiplier_specs()) list.push_back(Multiplier::parse(spec));
+  std::vector<std::int32_t> products(65536);  // a signed table: exact except negative x negative loses 1
+  for (int ia = 0; ia < 256; ++ia)
+    for (int ib = 0; ib < 256; ++ib) products[ia * 256 + ib] = (ia - 128) * (ib - 128) - (ia < 128 && ib < 128);
+  save_table(ProductTable(true, products), dir.file("s.bin"), TableFormat::kBin, SignedLayout::kTwos);
+  list.push_back(Multiplier::parse("lut:" + dir.file("s.bin") + ",signed=twos"));
+  return list;
+}
+
+TEST(ApproxLayers, LinearForwardEqualsReferenceGemmForEveryMultiplier) {
+  torch::manual_seed(3);
+  test::TempDir dir;
+  for (const Multiplier& m : all_multipliers(dir)) {
+    SCOPED_TRACE(m.spec());
+    ApproxLinear layer(ApproxLinearOptions(37, 5));
+    layer->to(torch::kFloat64);
+    const auto x = torch::randn({7, 37}, torch::kFloat64);
+    layer->train();
+    layer->forward(x);  // calibrate the input range
+    layer->eval();
+    layer->set_hardware(std::make_shared<HardwareState>(HardwareState::emulate(m, {}, 1)), 0);
+    layer->set_recording(true);
+    const auto y = layer->forward(x);
+    const auto expected = reference_output(m, x, layer->weight, layer->bias, layer->record());
+    EXPECT_TRUE(torch::equal(y, expected)) << (y - expected).abs().max().item<double>();
+  }
+}
+
+TEST(ApproxLayers, ConvForwardEqualsReferenceGemmForEveryMultiplier) {
+  torch::manual_seed(4);
+  test::TempDir dir;
+  for (const Multiplier& m : all_multipliers(dir)) {
+    SCOPED_TRACE(m.spec());
+    ApproxConv2d conv(ApproxConv2dOptions(2, 3, 3).padding(1).stride(2));
+    conv->to(torch::kFloat64);
+    const auto x = torch::rand({2, 2, 7, 6}, torch::kFloat64);
+    conv->forward(x);
+    conv->eval();
+    conv->set_hardware(std::make_shared<HardwareState>(HardwareState::emulate(m, {}, 1)), 0);
+    conv->set_recording(true);
+    const auto z = conv->forward(x);  // {2, 3, 4, 3}
+    const auto rows = reference_output(m, conv->unfold_input(x), conv->weight.reshape({3, -1}), conv->bias, conv->record());
+    const auto expected = rows.view({2, 12, 3}).transpose(1, 2).reshape({2, 3, 4, 3});
+    EXPECT_TRUE(torch::equal(z, expected)) << (z - expected).abs().max().item<double>();
+  }
+}
+
+TEST(ApproxLayers, DecomposedProductEqualsGatherIncludingExtremeCodes) {
+  torch::manual_seed(5);
+  test::TempDir dir;
+  for (const Multiplier& m : all_multipliers(dir)) {
+    SCOPED_TRACE(m.spec());
+    const ApproxMatmul matmul(m);
+    const double lo = m.is_signed() ? -128 : 0, hi = m.is_signed() ? 127 : 255;
+    auto a = torch::randint(static_cast<int64_t>(lo), static_cast<int64_t>(hi) + 1, {9, 301}, torch::kFloat64);
+    auto b = torch::randint(static_cast<int64_t>(lo), static_cast<int64_t>(hi) + 1, {301, 4}, torch::kFloat64);
+    a[0].fill_(hi);
+    a[1].fill_(lo);
+    b.select(1, 0).fill_(hi);
+    EXPECT_TRUE(torch::equal(matmul(a, b), matmul.gather(a, b)));
+  }
+  EXPECT_TRUE(ApproxMatmul(Multiplier::parse("K3")).decomposed());
+  EXPECT_FALSE(ApproxMatmul(Multiplier::parse("mitchell")).decomposed());
+}
+
+TEST(ApproxLayers, StraightThroughGradientIsTheFakeQuantisedProducts) {
+  torch::manual_seed(6);
+  ApproxLinear layer(ApproxLinearOptions(8, 3));
+  layer->to(torch::kFloat64);
+  const auto x = torch::randn({4, 8}, torch::kFloat64);
+  layer->forward(x);
+  layer->set_hardware(std::make_shared<HardwareState>(HardwareState::emulate(Multiplier::parse("K3"), {}, 1)), 0);
+  layer->set_recording(true);
+  layer->forward(x).sum().backward();
+  const auto& r = layer->record();
+  const auto expected = torch::ones({4, 3}, torch::kFloat64).t().mm(dequantize(quantize_codes(x, r.input_quant), r.input_quant, torch::kFloat64));
+  EXPECT_TRUE(torch::allclose(layer->weight.grad(), expected, 1e-12, 1e-12));
+}
+
+torch::Tensor run_with(ApproxLinear& layer, const torch::Tensor& x, HardwareState hw) {
+  layer->set_hardware(std::make_shared<HardwareState>(hw), 2);
+  torch::NoGradGuard no_grad;
+  return layer->forward(x);
+}
+
+TEST(ApproxLayers, MemoryFaultsAreReplayableAndKeyedByStepAndTrial) {
+  torch::manual_seed(7);
+  ApproxLinear layer(ApproxLinearOptions(64, 16));
+  layer->to(torch::kFloat64);
+  const auto x = torch::randn({8, 64}, torch::kFloat64);
+  layer->forward(x);
+  layer->eval();
+  HardwareState hw = HardwareState::emulate(Multiplier::parse("exact"), MemoryFaultModel::symmetric(0.02), 9);
+  const auto clean = run_with(layer, x, HardwareState::exact(9));
+  const auto a = run_with(layer, x, hw);
+  EXPECT_FALSE(torch::equal(a, clean));
+  EXPECT_TRUE(torch::equal(run_with(layer, x, hw), a));  // same key, same faults
+  hw.step = 1;
+  EXPECT_FALSE(torch::equal(run_with(layer, x, hw), a));  // transient: redrawn every step
+  hw.persistent_faults = true;
+  const auto chip0 = run_with(layer, x, hw);
+  hw.step = 2;
+  EXPECT_TRUE(torch::equal(run_with(layer, x, hw), chip0));  // persistent: the same chip at every step
+  hw.trial = 1;
+  EXPECT_FALSE(torch::equal(run_with(layer, x, hw), chip0));  // another chip
+  hw.memory.protected_bits = 0xFF;
+  EXPECT_TRUE(torch::equal(run_with(layer, x, hw), clean));  // every bit protected: no fault
+}
+
+TEST(ApproxLayers, StatisticModeNoiseFollowsTheHardware) {
+  torch::manual_seed(8);
+  ApproxLinear layer(ApproxLinearOptions(32, 4));
+  layer->to(torch::kFloat64);
+  const auto x = torch::rand({16, 32}, torch::kFloat64);
+  layer->forward(x);
+  layer->eval();
+  HardwareState exact = HardwareState::exact(1);
+  exact.mode = ForwardMode::kStatistic;
+  HardwareState emulated_exact = HardwareState::exact(1);
+  EXPECT_TRUE(torch::allclose(run_with(layer, x, exact), run_with(layer, x, emulated_exact), 1e-9, 1e-9));
+  HardwareState k3 = HardwareState::emulate(Multiplier::parse("K3"), {}, 1);
+  k3.mode = ForwardMode::kStatistic;
+  const auto noisy = run_with(layer, x, k3);
+  EXPECT_TRUE(torch::equal(run_with(layer, x, k3), noisy));  // keyed by step
+  EXPECT_LT((noisy - run_with(layer, x, exact)).mean().item<double>(), 0);  // Kulkarni underestimates
+  k3.step = 1;
+  EXPECT_FALSE(torch::equal(run_with(layer, x, k3), noisy));
+}
+
+}  // namespace
+}  // namespace axtrain

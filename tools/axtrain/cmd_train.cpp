@@ -1,0 +1,66 @@
+// `axtrain train` and `axtrain eval`: thin wrappers over run_train / run_eval (train/run.h).
+#include "commands.h"
+
+#include "axtrain/config/train_config.h"
+#include "axtrain/train/run.h"
+#include "axtrain/util/check.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace axtrain::cli {
+namespace {
+
+void print_summary(const nlohmann::json& m) {
+  const auto& hw = m["test_error_hw"];
+  fmt::print("method             {}\n", m["method"].get<std::string>());
+  fmt::print("dataset            {}\n", m["dataset"].get<std::string>());
+  fmt::print("test error, exact  {:.4f}\n", m["test_error_exact"].get<double>());
+  fmt::print("test error on {}   {:.4f} +- {:.4f} (95 % CI, {} trial{})\n", m["hardware"].get<std::string>(),
+             hw["mean"].get<double>(), hw["ci95"].get<double>(), hw["trials"].get<int>(),
+             hw["trials"].get<int>() == 1 ? "" : "s");
+  fmt::print("sensitivity mean   {:.6g}\n", m["sensitivity_mean"].get<double>());
+  if (m.contains("train_seconds"))
+    fmt::print("train time         {:.1f} s\n", m["train_seconds"].get<double>());
+  if (m.contains("run_folder")) fmt::print("run folder         {}\n", m["run_folder"].get<std::string>());
+}
+
+void print_result(const nlohmann::json& metrics, bool json) {
+  if (json) {
+    std::puts(metrics.dump(2).c_str());
+  } else {
+    print_summary(metrics);
+  }
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app) {
+  CLI::App* train = app.add_subcommand("train", "Train a network for approximate hardware: methods baseline, pas "
+                                                "(AxTrain-pas), act (AxTrain-act), axtrain (both)");
+  auto train_flags = std::make_shared<TrainConfigFlags>(*train);
+  train->callback([train_flags] {
+    const TrainConfig config = train_flags->resolve();
+    print_result(run_train(config, Progress::for_terminal(config.quiet)), config.json);
+  });
+
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate a trained checkpoint on a hardware configuration "
+                                              "(its run folder's config.toml, overridden by the flags)");
+  auto model = std::make_shared<std::string>();
+  eval->add_option("--model", *model, "Checkpoint written by `axtrain train` (RUN/checkpoint.pt)")->required();
+  auto eval_flags = std::make_shared<TrainConfigFlags>(*eval);
+  eval->callback([model, eval_flags] {
+    const std::filesystem::path run_config = std::filesystem::path(*model).parent_path() / "config.toml";
+    AXT_CHECK(std::filesystem::exists(*model), "checkpoint '{}' does not exist; give RUN/checkpoint.pt of a run "
+              "written by axtrain train", *model);
+    AXT_CHECK(std::filesystem::exists(run_config), "'{}' is missing next to the checkpoint; eval rebuilds the model "
+              "from it (or give --config FILE)", run_config.string());
+    const TrainConfig config = eval_flags->resolve(run_config.string());
+    print_result(run_eval(config, *model, Progress::for_terminal(config.quiet)), config.json);
+  });
+}
+
+}  // namespace axtrain::cli
