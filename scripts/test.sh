@@ -15,4 +15,5 @@ ctest --preset ci -j "$jobs"
 echo "== debug preset: AddressSanitizer + UndefinedBehaviorSanitizer =="
 cmake --preset debug >/dev/null
 cmake --build --preset debug -j "$jobs"
-ctest --preset debug -j "$jobs"
+# Tests labelled `slow` train on real data: run once above, too slow to repeat under the sanitizers.
+ctest --preset debug -j "$jobs" -LE slow

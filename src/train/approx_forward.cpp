@@ -29,18 +29,26 @@ torch::Tensor from_bytes(const torch::Tensor& bytes, bool is_signed) {
 }
 
 torch::Tensor emulate(const torch::Tensor& x, const torch::Tensor& w, const QuantParams& qx, const QuantParams& qw,
-                      const HardwareState& hw, int layer_id, FaultMapCache& cache) {
-  torch::Tensor cw = apply_memory_faults(quantize_codes(w, qw), hw, layer_id, kWeightTensor, &cache);
+                      const HardwareState& hw, int layer_id, LayerRuntime& runtime) {
+  torch::Tensor cw = apply_memory_faults(quantize_codes(w, qw), hw, layer_id, kWeightTensor, &runtime.faults);
   torch::Tensor cx = quantize_codes(x, qx);
   if (hw.faults_on_activations) cx = apply_memory_faults(cx, hw, layer_id, kActivationTensor, nullptr);
   // Sum over k of f(cw, cx) - zx cw - zw cx + zw zx (SPEC 2.1), then scale: bit-exact with gemm_reference.
   const auto zw = broadcast_channel(qw.zero_point, 2);  // {O, 1} or scalar
   const auto zx = qx.zero_point;
   const double k = static_cast<double>(w.size(1));
-  auto acc = (*hw.matmul)(cw, cx.t());                                            // {O, N}
-  acc = acc - zx * cw.sum(1, true) - zw * cx.sum(1).unsqueeze(0) + k * zw * zx;
+  auto product = (*hw.matmul)(cw, cx.t());                                        // {O, N}
+  const auto acc = product - zx * cw.sum(1, true) - zw * cx.sum(1).unsqueeze(0) + k * zw * zx;
   const auto scale = broadcast_channel(qw.scale, 2) * qx.scale;
-  return (acc * scale).t().to(x.scalar_type());                                   // {N, O}
+  auto y = acc * scale;
+  BiasCompensation& bias = runtime.bias;
+  if (bias.calibrating) {
+    const auto error = ((product - torch::mm(cw, cx.t())) * scale).sum(1);          // same codes, exact product
+    bias.sum = bias.sum.defined() ? bias.sum + error : error;
+    bias.rows += x.size(0);
+  }
+  if (hw.compensate_bias && bias.correction.defined()) y = y - bias.correction.unsqueeze(1);
+  return y.t().to(x.scalar_type());                                                // {N, O}
 }
 
 torch::Tensor statistic_noise(const torch::Tensor& x, const torch::Tensor& w, const QuantParams& qx,
@@ -64,6 +72,11 @@ torch::Tensor statistic_noise(const torch::Tensor& x, const torch::Tensor& w, co
 }
 
 }  // namespace
+
+void BiasCompensation::finish() {
+  calibrating = false;
+  correction = rows > 0 ? sum / static_cast<double>(rows) : torch::Tensor();
+}
 
 std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed) {
   const auto index = (is_signed ? codes + 128.0 : codes).to(torch::kLong).reshape(-1);
@@ -102,7 +115,7 @@ torch::Tensor apply_memory_faults(const torch::Tensor& codes, const HardwareStat
 
 torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
                              const QuantParams& qx, const QuantParams& qw, const HardwareState& hw, int layer_id,
-                             FaultMapCache& cache) {
+                             LayerRuntime& runtime) {
   AXT_ASSERT(x.dim() == 2 && w.dim() == 2 && x.size(1) == w.size(1));
   AXT_ASSERT(hw.mode != ForwardMode::kFloat && hw.matmul);
   // The differentiable surrogate: the fake-quantised float product (straight-through estimator).
@@ -112,7 +125,7 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
   torch::Tensor exact;
   {
     torch::NoGradGuard no_grad;
-    exact = emulate(x, w, qx, qw, hw, layer_id, cache);
+    exact = emulate(x, w, qx, qw, hw, layer_id, runtime);
     if (bias.defined()) exact = exact + bias;
   }
   // Value exactly the hardware's (x - x is exactly 0), gradient the surrogate's.

@@ -87,7 +87,7 @@ torch::Tensor ApproxLinearImpl::forward(const torch::Tensor& x) {
     return z;
   }
   const QuantParams qw = weight_quant(weight);
-  auto z = approx_forward(x, weight, bias, qx, qw, *hw_, layer_id_, fault_cache_);
+  auto z = approx_forward(x, weight, bias, qx, qw, *hw_, layer_id_, runtime_);
   remember(x, z, qx, qw);
   return z;
 }
@@ -133,7 +133,7 @@ torch::Tensor ApproxConv2dImpl::forward(const torch::Tensor& x) {
   const int64_t w = (x.size(3) + 2 * options.padding() - k) / options.stride() + 1;
   const QuantParams qw = weight_quant(weight);
   const auto rows = approx_forward(unfold_input(x), weight.reshape({options.out_channels(), -1}), bias, qx, qw,
-                                   *hw_, layer_id_, fault_cache_);  // {N L, O}
+                                   *hw_, layer_id_, runtime_);  // {N L, O}
   auto z = rows.view({x.size(0), h * w, options.out_channels()}).transpose(1, 2).reshape(
       {x.size(0), options.out_channels(), h, w});
   remember(x, z, qx, qw);

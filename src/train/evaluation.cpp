@@ -90,6 +90,18 @@ TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, Har
   return stats;
 }
 
+void calibrate_bias(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int64_t samples,
+                    int64_t batch_size) {
+  hw.mode = ForwardMode::kEmulate;
+  hw.memory = MemoryFaultModel{};
+  hw.compensate_bias = false;
+  net.set_hardware(std::make_shared<HardwareState>(hw));
+  for (ApproxLayer* layer : net.approx_layers()) layer->start_bias_calibration();
+  TensorData head{data.x.slice(0, 0, samples), data.y.slice(0, 0, samples)};
+  error_over_batches(net, head, task, batch_size, [] {});
+  for (ApproxLayer* layer : net.approx_layers()) layer->finish_bias_calibration();
+}
+
 SensitivityStats measure_sensitivity(ApproxNet& net, const TensorData& data, Task task, const HardwareState& target,
                                      int64_t batch_size) {
   auto exact = std::make_shared<HardwareState>(target);

@@ -16,6 +16,8 @@
 namespace axtrain {
 namespace {
 
+constexpr int64_t kBiasCalibrationSamples = 2048;  // training rows used to calibrate the bias compensation
+
 nlohmann::json hardware_json(const HardwareConfig& h) {
   return {{"multiplier", h.multiplier}, {"memory", h.memory},     {"p01", h.p01},
           {"p10", h.p10},               {"protect", h.protect},   {"memory_scope", h.memory_scope},
@@ -39,11 +41,19 @@ nlohmann::json evaluate_run(ApproxNet& net, const PreparedData& data, const Trai
   progress.status(fmt::format("evaluating on {} (memory {})", c.hardware_eval.multiplier, c.hardware_eval.memory));
   const HardwareState eval_hw = hardware_from_config(c.hardware_eval, c);
   const TrialStats on_hw = hardware_error(net, data.test, data.task, eval_hw, c.trials, c.batch_size);
+  TrialStats compensated;
+  if (c.bias_compensation) {
+    progress.status("calibrating bias compensation on training data");
+    calibrate_bias(net, data.train, data.task, eval_hw, kBiasCalibrationSamples, c.batch_size);
+    HardwareState with = eval_hw;
+    with.compensate_bias = true;
+    compensated = hardware_error(net, data.test, data.task, with, c.trials, c.batch_size);
+  }
   progress.status("measuring sensitivity");
   const SensitivityStats s = measure_sensitivity(net, data.test, data.task, eval_hw, c.batch_size);
   progress.line(fmt::format("test error: exact {:.4f}, on {} {:.4f} +- {:.4f}; sensitivity {:.4g}", exact.mean,
                             c.hardware_eval.multiplier, on_hw.mean, on_hw.ci95, s.mean));
-  return {{"method", c.method},
+  nlohmann::json metrics = {{"method", c.method},
           {"dataset", c.dataset},
           {"task", data.task == Task::kClassification ? "classification" : "regression"},
           {"network", c.network},
@@ -58,6 +68,8 @@ nlohmann::json evaluate_run(ApproxNet& net, const PreparedData& data, const Trai
           {"sensitivity_mean", s.mean},
           {"sensitivity_per_layer", s.per_layer},
           {"sensitivity_sample", s.sample}};
+  if (c.bias_compensation) metrics["test_error_hw_compensated"] = trial_json(compensated);
+  return metrics;
 }
 
 std::string history_csv(const TrainHistory& h) {
@@ -114,7 +126,6 @@ void load_checkpoint(ApproxNet& net, const std::string& path) {
 nlohmann::json run_train(const TrainConfig& c, const Progress& progress) {
   set_up_torch(c);
   const std::string out = c.out.empty() ? fmt::format("runs/{}-{}-seed{}", c.dataset, c.method, c.seed) : c.out;
-  std::filesystem::create_directories(out);
   progress.status("loading " + c.dataset);
   const PreparedData data = prepare_data(c);
   auto net = build_model(c, data);
@@ -139,6 +150,7 @@ nlohmann::json run_train(const TrainConfig& c, const Progress& progress) {
   for (const EpochStats& e : history.epochs) epoch_seconds.push_back(e.seconds);
   metrics["epoch_seconds"] = epoch_seconds;
   metrics["run_folder"] = out;
+  std::filesystem::create_directories(out);  // only now: a failed run leaves no folder behind
   write_file_atomic(out + "/config.toml", to_toml(c));
   save_checkpoint(*net, out + "/checkpoint.pt");
   write_file_atomic(out + "/history.csv", history_csv(history));

@@ -80,6 +80,29 @@ TEST(CliErrors, FailedConvertLeavesNoOutput) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("out.bin")));
 }
 
+TEST(CliErrors, TrainAndEvalMisuse) {
+  TempDir dir;
+  expect_user_error("train --data_dir " + dir.file("nowhere"), "dataset-fashion-mnist");
+  // Corrupt Fashion-MNIST files: right names, garbage content.
+  std::filesystem::create_directories(dir.file("corrupt"));
+  for (const char* name : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                           "t10k-labels-idx1-ubyte.gz"})
+    write_file_atomic(dir.file("corrupt/") + name, "not gzip at all");
+  expect_user_error("train --data_dir " + dir.file("corrupt"), "train-images-idx3-ubyte.gz");
+  write_file_atomic(dir.file("bad.toml"), "epochs = 3\nepoch = 4\n");
+  expect_user_error("train --config " + dir.file("bad.toml"), "epoch");
+  expect_user_error("train --epochs -1", "epochs");
+  expect_user_error("train --method magic", "magic");
+  expect_user_error("train --eval-hw kulkarni:9", "0..7");
+  expect_user_error("train --memory 0.6", "0.6");
+  expect_user_error("train --dataset nosuchkernel", "nosuchkernel");
+  expect_user_error("eval --model " + dir.file("missing/checkpoint.pt"), "does not exist");
+  std::filesystem::create_directories(dir.file("run"));
+  write_file_atomic(dir.file("run/checkpoint.pt"), "garbage");
+  expect_user_error("eval --model " + dir.file("run/checkpoint.pt"), "config.toml");
+  EXPECT_FALSE(std::filesystem::exists("runs")) << "a failed run must not leave a run folder";
+}
+
 TEST(CliErrors, BadFlagsAndMemoryValues) {
   expect_user_error("", "A subcommand is required");
   expect_user_error("hw frobnicate", "'frobnicate' is not a command of 'axtrain hw'; known: list, show, convert, memory");

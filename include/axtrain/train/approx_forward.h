@@ -19,6 +19,24 @@ struct FaultMapCache {
   FaultMap map;
 };
 
+// Per-output compensation of the multiplier's mean error, calibrated on data at deployment: while
+// calibrating, the mean over rows of (approximate - exact product) on the same codes is accumulated; the
+// correction is then subtracted from the hardware output when HardwareState::compensate_bias is set.
+struct BiasCompensation {
+  bool calibrating = false;
+  torch::Tensor sum;         // {O} float64, summed error per output while calibrating
+  int64_t rows = 0;          // rows accumulated
+  torch::Tensor correction;  // {O} float64; undefined = no correction
+  void start() { calibrating = true, sum = torch::Tensor(), rows = 0; }
+  void finish();             // correction = sum / rows
+};
+
+// A layer's mutable hardware state across forwards.
+struct LayerRuntime {
+  FaultMapCache faults;
+  BiasCompensation bias;
+};
+
 // y = x w^T + bias computed on the hardware `hw`:
 //   x: {N, K} real inputs (one row per output position), w: {O, K} real weights, bias: {O} or undefined.
 //   qx, qw: quantisation of x (per tensor) and w (per tensor or per output channel).
@@ -30,7 +48,7 @@ struct FaultMapCache {
 // Returns {N, O}.
 torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
                              const QuantParams& qx, const QuantParams& qw, const HardwareState& hw, int layer_id,
-                             FaultMapCache& cache);
+                             LayerRuntime& runtime);
 
 // Histogram (256 counts, by operand index) of a code tensor.
 std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed);

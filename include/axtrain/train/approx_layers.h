@@ -35,6 +35,9 @@ class ApproxLayer {
   virtual torch::Tensor weight_tensor() const = 0;  // {out, ...}
   virtual bool is_conv() const = 0;
   virtual std::string hardware_summary() const;
+  // Bias compensation (approx_forward.h): accumulate on the following forwards, then fix the correction.
+  void start_bias_calibration() { runtime_.bias.start(); }
+  void finish_bias_calibration() { runtime_.bias.finish(); }
 
  protected:
   // Updates the input range observer (training mode) and returns the input's quantisation.
@@ -45,7 +48,7 @@ class ApproxLayer {
 
   std::shared_ptr<HardwareState> hw_;
   int layer_id_ = 0;
-  FaultMapCache fault_cache_;
+  LayerRuntime runtime_;
 
  private:
   bool recording_ = false;

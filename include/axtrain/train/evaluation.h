@@ -27,6 +27,12 @@ struct TrialStats {
 TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int trials,
                           int64_t batch_size);
 
+// Calibrates every layer's per-output bias compensation for the multiplier of `hw` on up to `samples` rows of
+// `data` (memory faults off: the correction targets the multiplier's deterministic mean error). Afterwards a
+// HardwareState with compensate_bias = true runs compensated.
+void calibrate_bias(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int64_t samples,
+                    int64_t batch_size);
+
 // Mean sensitivity S_ij over every weight, and per layer, on `data` under the noise of `target`
 // (batch estimates of E_x averaged over the batches).
 struct SensitivityStats {

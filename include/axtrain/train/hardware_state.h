@@ -26,6 +26,7 @@ struct HardwareState {
   bool faults_on_activations = false;          // memory scope: weights, or weights and activations
   bool per_channel_weights = false;            // weight quantisation per output channel
   double noise_scale = 1.0;                    // multiplies the statistic-mode noise std
+  bool compensate_bias = false;                // subtract each layer's calibrated mean multiplier error
   std::uint64_t seed = 1;                      // base of every random key
   std::uint64_t trial = 0;                     // Monte Carlo trial (the chip, for persistent faults)
   std::uint64_t step = 0;                      // batch counter: transient faults are redrawn per step

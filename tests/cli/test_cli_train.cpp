@@ -1,0 +1,95 @@
+// `axtrain train` and `axtrain eval` run as a user would, on small generated data.
+#include "../support/run_cli.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+namespace axtrain {
+namespace {
+
+using test::run_cli;
+using test::TempDir;
+
+// A small regression run: sobel, 600 generated samples, a 9-8-1 MLP.
+const std::string kSmall = "--dataset sobel --kernel_samples 600 --hidden 8 --epochs 2 --batch_size 32 --quiet --json";
+
+nlohmann::json train_json(const std::string& args) {
+  const test::CliResult r = run_cli("train " + args);
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+TEST(CliTrain, WritesTheRunFolderWithEveryMetric) {
+  TempDir dir;
+  const std::string out = dir.file("run");
+  const nlohmann::json m = train_json(kSmall + " --eval-hw K3 --eval-memory ber:1e-3 --trials 3 --out " + out);
+  for (const char* file : {"config.toml", "checkpoint.pt", "metrics.json", "history.csv"})
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + file)) << file;
+  for (const char* key : {"method", "dataset", "epochs", "test_error_exact", "test_error_hw", "sensitivity_mean",
+                          "sensitivity_per_layer", "hardware", "seed", "train_seconds", "epoch_seconds"})
+    EXPECT_TRUE(m.contains(key)) << key;
+  EXPECT_EQ(m["hardware"], "K3");
+  EXPECT_EQ(m["test_error_hw"]["trials"], 3);  // memory faults make the hardware stochastic
+  EXPECT_GT(m["test_error_hw"]["std"].get<double>(), 0);
+  EXPECT_EQ(m["sensitivity_per_layer"].size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(test::slurp(out + "/metrics.json"))["test_error_exact"], m["test_error_exact"]);
+  // The effective config reproduces the run.
+  const test::CliResult again = run_cli("train --config " + out + "/config.toml --out " + dir.file("again") + " --json");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["test_error_hw"], m["test_error_hw"]);
+}
+
+TEST(CliTrain, SameSeedGivesIdenticalNumbers) {
+  TempDir dir;
+  const std::string args = kSmall + " --method axtrain --hw K2 --memory ber:1e-3 --seed 5 --trials 2 --out ";
+  nlohmann::json a = train_json(args + dir.file("a"));
+  nlohmann::json b = train_json(args + dir.file("b"));
+  for (auto* m : {&a, &b}) {
+    m->erase("train_seconds");
+    m->erase("epoch_seconds");
+    m->erase("run_folder");
+  }
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(test::slurp(dir.file("a") + "/checkpoint.pt"), test::slurp(dir.file("b") + "/checkpoint.pt"));
+}
+
+TEST(CliTrain, EveryMethodRunsAndEvalReadsTheCheckpoint) {
+  TempDir dir;
+  for (const std::string method : {"baseline", "pas", "act", "axtrain"}) {
+    for (const std::string mode : {"emulate", "statistic"}) {
+      if (mode == "statistic" && (method == "baseline" || method == "act")) continue;
+      SCOPED_TRACE(method + " " + mode);
+      const std::string out = dir.file(method + mode);
+      const nlohmann::json m = train_json(kSmall + " --method " + method + " --pas_mode " + mode +
+                                          " --hw truncated:6 --memory ber:1e-3 --out " + out);
+      EXPECT_EQ(m["method"], method);
+      const test::CliResult eval = run_cli("eval --model " + out + "/checkpoint.pt --eval-hw K1 --json");
+      ASSERT_EQ(eval.exit_code, 0) << eval.err;
+      const nlohmann::json e = nlohmann::json::parse(eval.out);
+      EXPECT_EQ(e["test_error_exact"], m["test_error_exact"]);  // same weights, same test data
+      EXPECT_EQ(e["hardware"], "K1");
+    }
+  }
+}
+
+TEST(CliTrain, BiasCompensationIsReportedBesideTheUncompensatedError) {
+  TempDir dir;
+  const nlohmann::json m = train_json(kSmall + " --eval-hw K3 --bias_compensation --out " + dir.file("run"));
+  ASSERT_TRUE(m.contains("test_error_hw_compensated"));
+  EXPECT_NE(m["test_error_hw_compensated"]["mean"], m["test_error_hw"]["mean"]);
+}
+
+TEST(CliTrain, LeNetLearnsOnTheHardwareItTrainsOn) {
+  // 1024 Fashion-MNIST images, AxTrain-pas on K3: the CNN trains end to end through the emulated hardware
+  // and beats chance (0.9 error) on that hardware by a wide margin.
+  TempDir dir;
+  const nlohmann::json m = train_json("--network lenet --train_samples 1024 --test_samples 256 --epochs 2 "
+                                      "--batch_size 32 --hw K3 --method pas --quiet --json --out " + dir.file("cnn"));
+  EXPECT_EQ(m["sensitivity_per_layer"].size(), 5u);
+  EXPECT_LE(m["test_error_hw"]["mean"].get<double>(), 0.7);
+}
+
+}  // namespace
+}  // namespace axtrain
