@@ -16,16 +16,19 @@ namespace {
 
 void print_summary(const nlohmann::json& m) {
   const auto& hw = m["test_error_hw"];
-  fmt::print("method             {}\n", m["method"].get<std::string>());
-  fmt::print("dataset            {}\n", m["dataset"].get<std::string>());
-  fmt::print("test error, exact  {:.4f}\n", m["test_error_exact"].get<double>());
-  fmt::print("test error on {}   {:.4f} +- {:.4f} (95 % CI, {} trial{})\n", m["hardware"].get<std::string>(),
-             hw["mean"].get<double>(), hw["ci95"].get<double>(), hw["trials"].get<int>(),
-             hw["trials"].get<int>() == 1 ? "" : "s");
-  fmt::print("sensitivity mean   {:.6g}\n", m["sensitivity_mean"].get<double>());
+  fmt::print("method                {}\n", m["method"].get<std::string>());
+  fmt::print("dataset               {}\n", m["dataset"].get<std::string>());
+  fmt::print("hardware              {} (memory {})\n", m["hardware"].get<std::string>(),
+             m["hardware_eval"]["memory"].get<std::string>());
+  fmt::print("test error, exact     {:.4f}\n", m["test_error_exact"].get<double>());
+  fmt::print("test error, hardware  {:.4f} +- {:.4f} (95 % CI, {} trial{})\n", hw["mean"].get<double>(),
+             hw["ci95"].get<double>(), hw["trials"].get<int>(), hw["trials"].get<int>() == 1 ? "" : "s");
+  if (m.contains("test_error_hw_compensated"))
+    fmt::print("  bias-compensated    {:.4f}\n", m["test_error_hw_compensated"]["mean"].get<double>());
+  fmt::print("sensitivity mean      {:.6g}\n", m["sensitivity_mean"].get<double>());
   if (m.contains("train_seconds"))
-    fmt::print("train time         {:.1f} s\n", m["train_seconds"].get<double>());
-  if (m.contains("run_folder")) fmt::print("run folder         {}\n", m["run_folder"].get<std::string>());
+    fmt::print("train time            {:.1f} s\n", m["train_seconds"].get<double>());
+  if (m.contains("run_folder")) fmt::print("run folder            {}\n", m["run_folder"].get<std::string>());
 }
 
 void print_result(const nlohmann::json& metrics, bool json) {

@@ -54,7 +54,7 @@ struct TrainConfig {
   // method (SPEC 2.6)
   std::string method = "baseline";        // baseline | pas | act | axtrain
   std::string pas_mode = "emulate";       // emulate | statistic
-  double act_lambda = 1.0;                // >= 0; weight of the sensitivity term R(w)
+  double act_lambda = 100.0;              // >= 0; weight of the sensitivity term R(w) (docs/training.md)
   double noise_scale = 1.0;               // >= 0; multiplies the statistic-mode noise std
   // optimisation
   int epochs = 3;                         // >= 0
