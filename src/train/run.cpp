@@ -145,6 +145,7 @@ nlohmann::json run_train(const TrainConfig& c, const Progress& progress) {
   metrics["epochs"] = c.epochs;
   metrics["epochs_run"] = history.epochs.size();
   metrics["best_epoch"] = history.best_epoch;
+  metrics["stopped_early"] = history.stopped_early;
   metrics["train_seconds"] = history.seconds;
   std::vector<double> epoch_seconds;
   for (const EpochStats& e : history.epochs) epoch_seconds.push_back(e.seconds);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <sstream>
 
 namespace axtrain {
 namespace {
@@ -72,6 +73,34 @@ TEST(CliTrain, EveryMethodRunsAndEvalReadsTheCheckpoint) {
       EXPECT_EQ(e["hardware"], "K1");
     }
   }
+}
+
+TEST(CliTrain, EarlyStoppingKeepsTheBestValidationEpoch) {
+  TempDir dir;
+  const std::string out = dir.file("run");
+  const nlohmann::json m = train_json("--dataset sobel --kernel_samples 600 --hidden 8 --batch_size 32 --quiet --json"
+                                      " --epochs 8 --validation_split 0.25 --early_stopping 1 --lr 0.05"
+                                      " --lr_schedule cosine --optimizer sgd --out " + out);
+  std::istringstream csv(test::slurp(out + "/history.csv"));
+  std::string line;
+  std::getline(csv, line);  // header
+  int best_epoch = 0, rows = 0;
+  double best = 1e9;
+  while (std::getline(csv, line)) {
+    ++rows;
+    std::vector<std::string> cells;
+    std::stringstream fields(line);
+    for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+    const double validation = std::stod(cells.at(4));
+    ASSERT_GE(validation, 0) << line;
+    if (validation < best) best = validation, best_epoch = std::stoi(cells.at(0));
+  }
+  EXPECT_EQ(rows, m["epochs_run"].get<int>());
+  EXPECT_EQ(m["best_epoch"].get<int>(), best_epoch);
+  // With this seed the validation error first rises at epoch 4: training stops there and keeps epoch 3.
+  EXPECT_LT(rows, 8);
+  EXPECT_EQ(rows - best_epoch, 1) << "stops exactly `patience` epochs after the best";
+  EXPECT_TRUE(m["stopped_early"].get<bool>());
 }
 
 TEST(CliTrain, BiasCompensationIsReportedBesideTheUncompensatedError) {
