@@ -1,3 +1,4 @@
+#include "../support/expect_error.h"
 #include "axtrain/config/train_config.h"
 
 #include "axtrain/hw/ber_curve.h"
@@ -16,24 +17,13 @@
 namespace axtrain {
 namespace {
 
+using test::expect_error;
+
 // Writes `content` to a file under the gtest temp folder and returns its path.
 std::string write_temp(const std::string& name, const std::string& content) {
   const std::string path = (std::filesystem::path(testing::TempDir()) / ("config_" + name)).string();
   write_file_atomic(path, content);
   return path;
-}
-
-// Expects `fn` to throw axtrain::Error with a one-line message containing every one of `parts`.
-template <class Fn>
-void expect_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected axtrain::Error containing " << *parts.begin();
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
-  }
 }
 
 HardwareConfig hardware(const std::string& memory, double p01 = -1, int protect = 0,

@@ -1,4 +1,5 @@
 // CSV loading (columns, tasks, every error) and the Dataset utilities: head, take, split_validation, min-max.
+#include "../support/expect_error.h"
 #include "axtrain/data/csv_dataset.h"
 
 #include "axtrain/util/atomic_file.h"
@@ -14,16 +15,9 @@
 namespace axtrain {
 namespace {
 
-using test::TempDir;
+using test::expect_error;
 
-void expect_error(const std::function<void()>& fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
+using test::TempDir;
 
 std::string write_csv(const TempDir& dir, const std::string& text) {
   const std::string path = dir.file("d.csv");

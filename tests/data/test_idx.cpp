@@ -1,4 +1,5 @@
 // IDX files: raw and gzip round trips, every validation error, and the classification dataset built from them.
+#include "../support/expect_error.h"
 #include "axtrain/data/idx.h"
 
 #include "axtrain/util/atomic_file.h"
@@ -12,16 +13,9 @@
 namespace axtrain {
 namespace {
 
-using test::TempDir;
+using test::expect_error;
 
-void expect_error(const std::function<void()>& fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
+using test::TempDir;
 
 IdxArray images(std::int64_t n, std::int64_t h, std::int64_t w) {
   IdxArray a{{n, h, w}, {}};

@@ -1,3 +1,4 @@
+#include "../support/expect_error.h"
 #include "axtrain/hw/ber_curve.h"
 
 #include "axtrain/util/atomic_file.h"
@@ -11,6 +12,8 @@
 
 namespace axtrain {
 namespace {
+
+using test::expect_error;
 
 constexpr double kRelTol = 1e-12;  // interpolation arithmetic: a few ulps of log/pow
 
@@ -27,18 +30,6 @@ std::string write_temp(const std::string& name, const std::string& content) {
   const std::string path = (std::filesystem::path(testing::TempDir()) / name).string();
   write_file_atomic(path, content);
   return path;
-}
-
-// Expects `fn` to throw axtrain::Error whose message contains every one of `parts`.
-template <class Fn>
-void expect_error(Fn fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected axtrain::Error";
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
-  }
 }
 
 TEST(BerCurve, ExactAtPoints) {

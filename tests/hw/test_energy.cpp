@@ -1,3 +1,4 @@
+#include "../support/expect_error.h"
 #include "axtrain/hw/energy.h"
 
 #include "axtrain/hw/table_file.h"
@@ -18,18 +19,7 @@
 namespace axtrain {
 namespace {
 
-// Expects `fn` to throw axtrain::Error whose message contains every string in `parts`.
-template <typename Fn>
-void expect_error(Fn fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "no axtrain::Error thrown";
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    for (const auto& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message << " lacks " << part;
-  }
-}
+using test::expect_error;
 
 double multiply_pj(const std::string& spec, const EnergyParams& p = {}) {
   return multiply_energy_pj(Multiplier::parse(spec), p);

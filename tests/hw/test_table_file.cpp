@@ -1,4 +1,5 @@
 // Table files: round trips, signed layouts, validation and declared metrics.
+#include "../support/expect_error.h"
 #include "axtrain/hw/table_file.h"
 
 #include "axtrain/hw/multiplier.h"
@@ -11,6 +12,8 @@
 namespace axtrain {
 namespace {
 
+using test::expect_error;
+
 using test::TempDir;
 
 // A signed design for tests: exact except that negative x negative products lose 1 (rank 1 error).
@@ -19,15 +22,6 @@ ProductTable signed_table() {
   for (int ia = 0; ia < 256; ++ia)
     for (int ib = 0; ib < 256; ++ib) products[ia * 256 + ib] = (ia - 128) * (ib - 128) - (ia < 128 && ib < 128);
   return ProductTable(true, products);
-}
-
-void expect_error(const std::function<void()>& fn, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
 }
 
 TEST(TableFile, EveryBuiltinRoundTripsInBothFormats) {
