@@ -163,6 +163,16 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
        R::checked(check_optional_multiplier, "\"\" or a multiplier spec")},
       {"memory", &C::memory, "Memory setting of both hardware sections unless a section sets its own; \"\" = unset",
        R::checked(check_optional_memory, "\"\" or a memory setting as in the sections")},
+      {"sweep_multipliers", &C::sweep_multipliers, "explore: evaluation multipliers of the sweep"},
+      {"sweep_memories", &C::sweep_memories, "explore: evaluation memory settings of the sweep"},
+      {"sweep_methods", &C::sweep_methods, "explore: methods trained (each once per seed)"},
+      {"sweep_seeds", &C::sweep_seeds, "explore: seeds; each trains its own models", R::at_least(0)},
+      {"sweep_layers", &C::sweep_layers,
+       "explore: per-layer assignments, each \"MUL@MEM;MUL@MEM;...\" with one entry per approximate layer"},
+      {"finetune_epochs", &C::finetune_epochs,
+       "explore: epochs every method, and the reference baseline, adds to the trained baseline", R::at_least(0)},
+      {"budget", &C::budget, "explore: allowed approximation-induced error (0.01 = one percentage point)",
+       R::at_least(0)},
   };
   return fields;
 }
@@ -270,6 +280,46 @@ void validate(const TrainConfig& config) {
   AXT_CHECK(!config.dataset.starts_with("csv:") || !config.csv_targets.empty(),
             "dataset = \"{}\" needs the target columns: set csv_targets = [\"y\"] in the config file or give "
             "--csv_targets y", config.dataset);
+  for (const std::string& spec : config.sweep_multipliers) {
+    try {
+      check_multiplier(spec);
+    } catch (const Error& e) {
+      AXT_FAIL("sweep_multipliers (--sweep_multipliers): {}", e.what());
+    }
+  }
+  for (const std::string& memory : config.sweep_memories) {
+    try {
+      parse_memory(memory);
+    } catch (const Error& e) {
+      AXT_FAIL("sweep_memories (--sweep_memories): {}", e.what());
+    }
+  }
+  for (const std::string& method : config.sweep_methods)
+    AXT_CHECK(method == "baseline" || method == "pas" || method == "act" || method == "axtrain",
+              "sweep_methods (--sweep_methods) has '{}'; each must be one of baseline, pas, act, axtrain", method);
+  for (const std::string& assignment : config.sweep_layers) parse_layer_assignment(assignment);
+}
+
+std::vector<LayerSetting> parse_layer_assignment(std::string_view text) {
+  std::vector<LayerSetting> layers;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(';', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string item(text.substr(start, end - start));
+    const auto at = item.find('@');
+    LayerSetting layer{item.substr(0, at), at == std::string::npos ? std::string("none") : item.substr(at + 1)};
+    try {
+      check_multiplier(layer.multiplier);
+      parse_memory(layer.memory);
+    } catch (const Error& e) {
+      AXT_FAIL("sweep_layers entry '{}' (layer {}): {}; write MUL@MEM per layer separated by ';', e.g. "
+               "\"K3@0.6V;K1@none;exact@none\"", text, layers.size() + 1, e.what());
+    }
+    layers.push_back(std::move(layer));
+    start = end + 1;
+  }
+  return layers;
 }
 
 std::string to_toml(const TrainConfig& config) {

@@ -67,17 +67,27 @@ double model_error(ApproxNet& net, const TensorData& data, Task task, int64_t ba
 
 TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int trials,
                           int64_t batch_size) {
+  return hardware_error(net, data, task, std::vector<HardwareState>{std::move(hw)}, trials, batch_size);
+}
+
+TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, const std::vector<HardwareState>& per_layer,
+                          int trials, int64_t batch_size) {
   AXT_CHECK(trials >= 1, "trials = {} is invalid; use 1 or more", trials);
-  const bool stochastic = hw.mode == ForwardMode::kEmulate && hw.has_memory_faults();
+  bool stochastic = false;
+  std::vector<std::shared_ptr<HardwareState>> states;
+  for (const HardwareState& hw : per_layer) {
+    stochastic = stochastic || (hw.mode == ForwardMode::kEmulate && hw.has_memory_faults());
+    states.push_back(std::make_shared<HardwareState>(hw));
+  }
   const int runs = stochastic ? trials : 1;
-  auto state = std::make_shared<HardwareState>(hw);
-  net.set_hardware(state);
+  net.set_layer_hardware(states);
   TrialStats stats;
   for (int t = 0; t < runs; ++t) {
-    state->trial = static_cast<std::uint64_t>(t);
-    state->step = 0;
+    for (auto& state : states) state->trial = static_cast<std::uint64_t>(t), state->step = 0;
     // Each batch is a new read of the memory: the step advances per batch.
-    stats.values.push_back(error_over_batches(net, data, task, batch_size, [&] { ++state->step; }));
+    stats.values.push_back(error_over_batches(net, data, task, batch_size, [&] {
+      for (auto& state : states) ++state->step;
+    }));
   }
   stats.trials = runs;
   double sum = 0;

@@ -71,6 +71,14 @@ void ApproxNet::set_hardware(const std::shared_ptr<HardwareState>& hw) {
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->set_hardware(hw, static_cast<int>(i));
 }
 
+void ApproxNet::set_layer_hardware(const std::vector<std::shared_ptr<HardwareState>>& per_layer) {
+  AXT_CHECK(per_layer.size() == 1 || per_layer.size() == layers_.size(),
+            "a per-layer assignment has {} entries but the network has {} approximate layers; give one per layer",
+            per_layer.size(), layers_.size());
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    layers_[i]->set_hardware(per_layer[per_layer.size() == 1 ? 0 : i], static_cast<int>(i));
+}
+
 void ApproxNet::set_recording(bool on) {
   for (ApproxLayer* layer : layers_) layer->set_recording(on);
 }

@@ -72,14 +72,6 @@ nlohmann::json evaluate_run(ApproxNet& net, const PreparedData& data, const Trai
   return metrics;
 }
 
-std::string history_csv(const TrainHistory& h) {
-  std::string csv = "epoch,loss,regulariser,train_error,validation_error,lr,seconds\n";
-  for (const EpochStats& e : h.epochs)
-    csv += fmt::format("{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.4f}\n", e.epoch, e.loss, e.regulariser, e.train_error,
-                       e.validation_error, e.lr, e.seconds);
-  return csv;
-}
-
 }  // namespace
 
 Progress Progress::for_terminal(bool quiet) { return Progress(!quiet && ::isatty(STDERR_FILENO)); }
@@ -90,6 +82,14 @@ void Progress::line(const std::string& text) const {
 
 void Progress::status(const std::string& text) const {
   if (enabled_) std::fprintf(stderr, "\r\033[K%s", text.c_str());
+}
+
+std::string history_csv(const TrainHistory& h) {
+  std::string csv = "epoch,loss,regulariser,train_error,validation_error,lr,seconds\n";
+  for (const EpochStats& e : h.epochs)
+    csv += fmt::format("{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.4f}\n", e.epoch, e.loss, e.regulariser, e.train_error,
+                       e.validation_error, e.lr, e.seconds);
+  return csv;
 }
 
 std::shared_ptr<ApproxNet> build_model(const TrainConfig& c, const PreparedData& data) {

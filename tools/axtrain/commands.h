@@ -12,4 +12,7 @@ void add_hw_command(CLI::App& app);
 // `axtrain train` and `axtrain eval`: hardware-aware training and evaluation of its checkpoints.
 void add_train_commands(CLI::App& app);
 
+// `axtrain explore` and `axtrain reproduce`: sweeps, energy, Pareto fronts, the paper's experiment.
+void add_explore_commands(CLI::App& app);
+
 }  // namespace axtrain::cli

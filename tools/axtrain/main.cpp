@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
   axtrain::cli::add_train_commands(app);
+  axtrain::cli::add_explore_commands(app);
   axtrain::cli::add_hw_command(app);
   try {
     app.parse(argc, argv);

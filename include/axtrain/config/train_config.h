@@ -80,6 +80,14 @@ struct TrainConfig {
   // hardware: hw/memory set both sections' multiplier/memory unless a section sets its own ("" = unset)
   std::string hw;
   std::string memory;
+  // exploration (axtrain explore and reproduce; train ignores these): the sweep's lists
+  StringList sweep_multipliers = {"exact", "K1", "K2", "K3"};  // evaluation multipliers
+  StringList sweep_memories = {"none"};                         // evaluation memory settings
+  StringList sweep_methods = {"baseline", "pas", "act", "axtrain"};
+  IntList sweep_seeds = {1};                                    // each seed trains its own models
+  StringList sweep_layers = {};            // per-layer assignments "MUL@MEM;MUL@MEM;..." (one entry per layer)
+  int finetune_epochs = 2;                 // >= 0; epochs every method (and the reference) adds to the baseline
+  double budget = 0.01;                    // >= 0; allowed approximation-induced error (0.01 = 1 percentage point)
   HardwareConfig hardware_train;          // [hardware.train], --train-<key>
   HardwareConfig hardware_eval;           // [hardware.eval], --eval-<key>
 
@@ -128,6 +136,14 @@ std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfi
 
 // The key reference of docs/config.md (Markdown table rows), generated from the field tables.
 std::string config_reference_markdown();
+
+// One layer of a per-layer assignment: "K3@0.6V" (memory optional: "K3" = "K3@none").
+struct LayerSetting {
+  std::string multiplier;
+  std::string memory;
+};
+// Parses "MUL@MEM;MUL@MEM;..." (sweep_layers). Throws axtrain::Error naming the entry and the layer.
+std::vector<LayerSetting> parse_layer_assignment(std::string_view text);
 
 // A parsed memory setting.
 struct MemorySetting {

@@ -29,6 +29,8 @@ class ApproxNet : public torch::nn::Module {
   const std::vector<ApproxLayer*>& approx_layers() const { return layers_; }
   // Points every layer at `hw` (shared: changing it changes what the whole model runs on).
   void set_hardware(const std::shared_ptr<HardwareState>& hw);
+  // Per-layer hardware: one state per approximate layer, or one for all. Throws axtrain::Error otherwise.
+  void set_layer_hardware(const std::vector<std::shared_ptr<HardwareState>>& per_layer);
   void set_recording(bool on);
 
  protected:

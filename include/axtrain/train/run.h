@@ -5,6 +5,7 @@
 #include "axtrain/config/train_config.h"
 #include "axtrain/train/models.h"
 #include "axtrain/train/tensor_data.h"
+#include "axtrain/train/trainer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,9 @@ nlohmann::json run_train(const TrainConfig& config, const Progress& progress);
 // Loads a checkpoint written by run_train (its folder's config.toml says how to rebuild it; `config` is that
 // file with the command's overrides) and evaluates it on config's evaluation hardware.
 nlohmann::json run_eval(const TrainConfig& config, const std::string& checkpoint, const Progress& progress);
+
+// history.csv: one line per epoch (epoch, loss, regulariser, train_error, validation_error, lr, seconds).
+std::string history_csv(const TrainHistory& history);
 
 // Model weights <-> checkpoint file (atomic write). Throws axtrain::Error for an unreadable or mismatched file.
 void save_checkpoint(ApproxNet& net, const std::string& path);
