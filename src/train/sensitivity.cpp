@@ -62,8 +62,15 @@ std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& l
     }
     if (noise[l].memory_code_variance > 0) {
       const auto scale = broadcast_channel(r.weight_quant.scale, 2).to(w.scalar_type());
-      const auto per_sample_grad = torch::einsum("nol,nlk->nok", {delta, x});           // sum_p delta a
-      s = s + noise[l].memory_code_variance * scale * scale * (per_sample_grad * per_sample_grad).mean(0);
+      torch::Tensor squared_grad;  // E_x[(sum_p delta a)^2], {O, K}
+      if (x.size(1) == 1) {
+        // One output position (dense): (delta_o a_k)^2 = delta_o^2 a_k^2, a GEMM instead of an {N, O, K} tensor.
+        squared_grad = torch::mm(delta_sq.squeeze(2).t(), (x * x).squeeze(1)) / n;
+      } else {
+        const auto per_sample_grad = torch::einsum("nol,nlk->nok", {delta, x});         // sum_p delta a
+        squared_grad = (per_sample_grad * per_sample_grad).mean(0);
+      }
+      s = s + noise[l].memory_code_variance * scale * scale * squared_grad;
     }
     result.push_back(s.view(w.sizes()));
   }
