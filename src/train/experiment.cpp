@@ -33,6 +33,21 @@ std::string HardwarePoint::label() const {
   return memory == "none" ? multiplier : multiplier + " " + memory;
 }
 
+ResultRow point_row(const std::string& dataset, const std::string& method, const HardwarePoint& point, int seed) {
+  ResultRow row;
+  row.dataset = dataset;
+  row.method = method;
+  row.multiplier = point.multiplier;
+  row.memory = point.memory;
+  row.layer_assignment = point.layers;
+  row.seed = static_cast<std::uint64_t>(seed);
+  return row;
+}
+
+std::string hardware_label(const ResultRow& row) {
+  return HardwarePoint{row.multiplier, row.memory, row.layer_assignment}.label();
+}
+
 std::vector<HardwarePoint> sweep_points(const TrainConfig& config) {
   std::vector<HardwarePoint> points;
   for (const std::string& memory : config.sweep_memories)
@@ -109,13 +124,7 @@ ResultRow evaluate_point(ApproxNet& net, const PreparedData& data, const TrainCo
                          const HardwarePoint& point, const std::string& method, int seed, const EnergyParams& energy) {
   TrainConfig c = config;
   c.seed = seed;
-  ResultRow row;
-  row.dataset = config.dataset;
-  row.method = method;
-  row.multiplier = point.multiplier;
-  row.memory = point.memory;
-  row.layer_assignment = point.layers;
-  row.seed = static_cast<std::uint64_t>(seed);
+  ResultRow row = point_row(config.dataset, method, point, seed);
   const TrialStats exact = hardware_error(net, data.test, data.task, HardwareState::exact(static_cast<std::uint64_t>(seed)), 1,
                                           c.batch_size);
   row.error_exact = exact.mean;

@@ -15,11 +15,6 @@
 namespace axtrain {
 namespace {
 
-std::string point_label(const ResultRow& r) {
-  if (!r.layer_assignment.empty()) return "layers " + r.layer_assignment;
-  return r.memory == "none" ? r.multiplier : r.multiplier + " " + r.memory;
-}
-
 std::string report_table(const nlohmann::json& analysis) {
   std::string md = "| method | seed | reference error | best under budget | error | energy (nJ) | saving |\n"
                    "|---|---|---|---|---|---|---|\n";
@@ -49,7 +44,7 @@ std::vector<ReportSection> explore_report(std::span<const ResultRow> rows, const
     for (std::size_t i : entry["rows"].get<std::vector<std::size_t>>()) {
       all.x.push_back(rows[i].energy_pj / 1000);
       all.y.push_back(rows[i].error_hw);
-      all.labels.push_back(point_label(rows[i]));
+      all.labels.push_back(hardware_label(rows[i]));
     }
     front.name = "";
     front.style = PlotSeries::Style::kStep;
@@ -71,7 +66,7 @@ std::vector<ReportSection> explore_report(std::span<const ResultRow> rows, const
                       "|---|---|---|---|---|---|---|---|\n";
   for (const ResultRow& r : rows)
     table += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.3g} | {:.2f} |\n", r.method, r.seed,
-                         point_label(r), r.error_exact, r.error_hw, r.error_hw_ci95, r.sensitivity_mean,
+                         hardware_label(r), r.error_exact, r.error_hw, r.error_hw_ci95, r.sensitivity_mean,
                          r.energy_pj / 1000);
   sections.push_back({"All points", table, "", ""});
   return sections;
@@ -96,7 +91,7 @@ nlohmann::json analyse_rows(std::span<const ResultRow> rows, double budget) {
     nlohmann::json best_json;
     if (best) {
       const ResultRow& r = rows[indices[*best]];
-      best_json = {{"row", indices[*best]}, {"hardware", point_label(r)}, {"error_hw", r.error_hw},
+      best_json = {{"row", indices[*best]}, {"hardware", hardware_label(r)}, {"error_hw", r.error_hw},
                    {"energy_pj", r.energy_pj}, {"energy_saving", r.energy_saving}};
     }
     methods.push_back({{"method", group.first}, {"seed", group.second}, {"reference_error", reference.at(group.second)},
@@ -119,10 +114,7 @@ nlohmann::json run_explore(const TrainConfig& config, const Progress& progress) 
     for (const std::string& method : config.sweep_methods) {
       std::shared_ptr<ApproxNet> net;
       for (const HardwarePoint& point : points) {
-        ResultRow probe;
-        probe.dataset = config.dataset, probe.method = method, probe.multiplier = point.multiplier;
-        probe.memory = point.memory, probe.layer_assignment = point.layers, probe.seed = static_cast<std::uint64_t>(seed);
-        if (log.contains(probe.key())) continue;
+        if (log.contains(point_row(config.dataset, method, point, seed).key())) continue;
         if (!net) net = store.model(method, config.hardware_train, seed);
         progress.status(fmt::format("evaluating {} seed {} on {}", method, seed, point.label()));
         log.append(evaluate_point(*net, data, config, point, method, seed, energy));

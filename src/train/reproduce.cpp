@@ -116,10 +116,7 @@ nlohmann::json run_reproduce(const ReproduceOptions& o, const Progress& progress
     const PreparedData data = prepare_data(base);
     ModelStore store(o.out + "/models", data, base, progress);
     auto evaluate = [&](const std::string& method, const HardwareConfig& trained_on, const HardwarePoint& point) {
-      ResultRow probe;
-      probe.dataset = dataset, probe.method = method, probe.multiplier = point.multiplier, probe.memory = point.memory;
-      probe.seed = static_cast<std::uint64_t>(o.seed);
-      if (log.contains(probe.key())) return;
+      if (log.contains(point_row(dataset, method, point, o.seed).key())) return;
       auto net = store.model(method, trained_on, o.seed);
       progress.status(fmt::format("{}: evaluating {} on {}", dataset, method, point.label()));
       log.append(evaluate_point(*net, data, base, point, method, o.seed, energy));
@@ -147,7 +144,7 @@ nlohmann::json run_reproduce(const ReproduceOptions& o, const Progress& progress
                                        {"error_reduction_axtrain", kPaperErrorReduction}}}};
   for (const ResultRow& r : rows) {
     nlohmann::json j = to_json(r);
-    j["hardware"] = r.memory == "none" ? r.multiplier : r.multiplier + " " + r.memory;
+    j["hardware"] = hardware_label(r);
     results["rows"].push_back(j);
   }
   write_file_atomic(o.out + "/results.json", results.dump(2) + "\n");

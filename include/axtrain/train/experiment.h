@@ -25,6 +25,12 @@ struct HardwarePoint {
   std::string label() const;  // e.g. "K3 0.6V" or "layers K3@0.6V;K1@none;exact@none"
 };
 
+// The identity fields of the row for `method` evaluated on `point` (what ResultRow::key() is made of).
+ResultRow point_row(const std::string& dataset, const std::string& method, const HardwarePoint& point, int seed);
+
+// A row's hardware for people: "K3", "K3 0.6V" or "layers K3@0.6V;exact@none" (as HardwarePoint::label).
+std::string hardware_label(const ResultRow& row);
+
 // sweep_multipliers x sweep_memories, then each sweep_layers entry.
 std::vector<HardwarePoint> sweep_points(const TrainConfig& config);
 
