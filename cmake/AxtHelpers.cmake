@@ -25,7 +25,8 @@ function(axt_add_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS} PRIVATE axt_options)
 endfunction()
 
-# axt_add_test(path/test_x.cpp LABEL unit|cli|error DEPS...): target name from the file name.
+# axt_add_test(path/test_x.cpp LABEL unit|cli|error|slow|browser DEPS...): target name from the file name;
+# LABEL is the one ctest label of its tests.
 function(axt_add_test file)
   cmake_parse_arguments(ARG "" "LABEL" "DEPS" ${ARGN})
   get_filename_component(name ${file} NAME_WE)

@@ -13,6 +13,8 @@ packages=(
   libopenblas0-openmp libopenblas-openmp-dev
   libtorch-dev
   dataset-fashion-mnist
+  # tests: report.html is opened in headless Chromium (tests/report/test_report_browser.cpp)
+  chromium fonts-dejavu-core
 )
 
 missing=()

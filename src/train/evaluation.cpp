@@ -5,7 +5,11 @@
 
 #include <torch/torch.h>
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
+#include <exception>
 
 namespace axtrain {
 namespace {
@@ -74,21 +78,45 @@ TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, con
                           int trials, int64_t batch_size) {
   AXT_CHECK(trials >= 1, "trials = {} is invalid; use 1 or more", trials);
   bool stochastic = false;
-  std::vector<std::shared_ptr<HardwareState>> states;
-  for (const HardwareState& hw : per_layer) {
-    stochastic = stochastic || (hw.mode == ForwardMode::kEmulate && hw.has_memory_faults());
-    states.push_back(std::make_shared<HardwareState>(hw));
-  }
+  for (const HardwareState& hw : per_layer) stochastic = stochastic || (hw.mode == ForwardMode::kEmulate && hw.has_memory_faults());
   const int runs = stochastic ? trials : 1;
-  net.set_layer_hardware(states);
+  // Trials are independent and keyed by their index, so they run in parallel, one per thread of an OpenMP
+  // team as wide as the intra-op thread count; inside the team every libtorch op and BLAS call runs
+  // single-threaded. The values are the same for any thread count. One trial keeps intra-op threading.
+  const int workers = std::min(runs, torch::get_num_threads());
+  std::vector<std::shared_ptr<ApproxNet>> replicas(static_cast<std::size_t>(workers));
+  for (int w = 0; w < workers; ++w) replicas[static_cast<std::size_t>(w)] = w == 0 ? nullptr : replicate_model(net);
   TrialStats stats;
-  for (int t = 0; t < runs; ++t) {
-    for (auto& state : states) state->trial = static_cast<std::uint64_t>(t), state->step = 0;
-    // Each batch is a new read of the memory: the step advances per batch.
-    stats.values.push_back(error_over_batches(net, data, task, batch_size, [&] {
-      for (auto& state : states) ++state->step;
-    }));
+  stats.values.assign(static_cast<std::size_t>(runs), 0.0);
+  std::vector<std::exception_ptr> failures(static_cast<std::size_t>(workers));
+  auto run_trials = [&](int w) {
+    try {
+      ApproxNet& mine = w == 0 ? net : *replicas[static_cast<std::size_t>(w)];
+      std::vector<std::shared_ptr<HardwareState>> states;
+      for (const HardwareState& hw : per_layer) states.push_back(std::make_shared<HardwareState>(hw));
+      mine.set_layer_hardware(states);
+      for (int t = w; t < runs; t += workers) {
+        for (auto& state : states) state->trial = static_cast<std::uint64_t>(t), state->step = 0;
+        // Each batch is a new read of the memory: the step advances per batch.
+        stats.values[static_cast<std::size_t>(t)] = error_over_batches(mine, data, task, batch_size, [&] {
+          for (auto& state : states) ++state->step;
+        });
+      }
+    } catch (...) {
+      failures[static_cast<std::size_t>(w)] = std::current_exception();
+    }
+  };
+  // One worker stays outside any OpenMP region: inside even an inactive one, every intra-op parallel_for
+  // would be a nested team whose threads libgomp creates and destroys each time (each new thread re-creating
+  // libtorch's pthreadpool), 5x slower than one thread in bench_trials.
+  if (workers == 1) {
+    run_trials(0);
+  } else {
+#pragma omp parallel num_threads(workers)
+    run_trials(omp_get_thread_num());
   }
+  for (const std::exception_ptr& failure : failures)
+    if (failure) std::rethrow_exception(failure);
   stats.trials = runs;
   double sum = 0;
   for (double v : stats.values) sum += v;

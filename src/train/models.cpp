@@ -100,7 +100,21 @@ std::shared_ptr<ApproxNet> make_model(const ModelSpec& spec) {
     net = std::make_shared<LeNet>(spec);
   else
     AXT_FAIL("model '{}' is unknown; use mlp or lenet", spec.kind);
+  net->spec_ = spec;
   return net;
+}
+
+std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net) {
+  auto copy = make_model(net.spec());
+  torch::NoGradGuard no_grad;
+  const auto from_params = net.named_parameters(), to_params = copy->named_parameters();
+  for (const auto& item : from_params) to_params[item.key()].copy_(item.value());
+  const auto from_buffers = net.named_buffers(), to_buffers = copy->named_buffers();
+  for (const auto& item : from_buffers) to_buffers[item.key()].copy_(item.value());
+  for (std::size_t i = 0; i < net.approx_layers().size(); ++i)
+    copy->approx_layers()[i]->copy_calibration_from(*net.approx_layers()[i]);
+  copy->eval();
+  return copy;
 }
 
 }  // namespace axtrain

@@ -38,6 +38,8 @@ class ApproxLayer {
   // Bias compensation (approx_forward.h): accumulate on the following forwards, then fix the correction.
   void start_bias_calibration() { runtime_.bias.start(); }
   void finish_bias_calibration() { runtime_.bias.finish(); }
+  // Takes over another layer's calibrated correction (the tensor is shared; it is only read afterwards).
+  void copy_calibration_from(const ApproxLayer& other) { runtime_.bias.correction = other.runtime_.bias.correction; }
 
  protected:
   // Updates the input range observer (training mode) and returns the input's quantisation.

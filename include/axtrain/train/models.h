@@ -32,8 +32,15 @@ class ApproxNet : public torch::nn::Module {
   // Per-layer hardware: one state per approximate layer, or one for all. Throws axtrain::Error otherwise.
   void set_layer_hardware(const std::vector<std::shared_ptr<HardwareState>>& per_layer);
   void set_recording(bool on);
+  const ModelSpec& spec() const { return spec_; }
 
  protected:
+  friend std::shared_ptr<ApproxNet> make_model(const ModelSpec& spec);
+
+// An independent copy of `net` for inference on another thread: same spec, parameters, buffers (input
+// ranges) and calibrated bias corrections; no hardware set, training mode off.
+std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net);
+  ModelSpec spec_;
   torch::Tensor activate(const torch::Tensor& x) const;
   std::string activation_ = "relu";
   std::vector<ApproxLayer*> layers_;
@@ -41,5 +48,9 @@ class ApproxNet : public torch::nn::Module {
 
 // Builds the network; throws axtrain::Error for an unknown kind or activation or a shape lenet cannot take.
 std::shared_ptr<ApproxNet> make_model(const ModelSpec& spec);
+
+// An independent copy of `net` for inference on another thread: same spec, parameters, buffers (input
+// ranges) and calibrated bias corrections; no hardware set, training mode off.
+std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net);
 
 }  // namespace axtrain
