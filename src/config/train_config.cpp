@@ -1,5 +1,7 @@
 #include "axtrain/config/train_config.h"
 
+#include "axtrain/config/hardware.h"
+#include "axtrain/config/toml_file.h"
 #include "axtrain/hw/ber_curve.h"
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/util/check.h"
@@ -34,60 +36,20 @@ void check_optional_memory(const std::string& value) {
 using C = TrainConfig;
 using H = HardwareConfig;
 
-// The two hardware sections: TOML table, flag prefix, member, --help group.
-struct Section {
-  std::string_view path;
-  std::string_view flag_prefix;
-  HardwareConfig TrainConfig::*member;
-  std::string_view group;
-};
-constexpr Section kSections[] = {
-    {"hardware.train", "train-", &TrainConfig::hardware_train, "Training hardware [hardware.train]"},
-    {"hardware.eval", "eval-", &TrainConfig::hardware_eval, "Evaluation hardware [hardware.eval]"},
-};
+}  // namespace
 
-// The value as a --help default: CLI spelling (lists comma-separated), "" for an empty string.
-template <class S>
-std::string help_default(const Field<S>& field) {
-  const S defaults{};
-  return std::visit(
-      [&](auto m) -> std::string {
-        const auto& value = defaults.*m;
-        using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, std::string>) return value.empty() ? "\"\"" : value;
-        else if constexpr (std::is_same_v<T, IntList> || std::is_same_v<T, StringList>)
-          return value.empty() ? "empty" : fmt::format("{}", fmt::join(value, ","));
-        else return format_value(value);
-      },
-      field.member);
-}
-
-// The help phrase with its rule: "MLP hidden layer sizes; each >= 1".
-template <class S>
-std::string meaning(const Field<S>& field) {
-  const std::string rule = field.rule.describe();
-  if (rule.empty()) return field.help;
-  const bool each = std::holds_alternative<IntList S::*>(field.member);
-  return fmt::format("{}; {}{}", field.help, each ? "each " : "", rule);
-}
-
-template <class S>
-std::string help_text(const Field<S>& field) {
-  return fmt::format("{} (default: {})", meaning(field), help_default(field));
-}
-
-// Reads the file over the defaults without validating (flags may still change values).
-TrainConfig read_config(const std::string& path) {
+TrainConfig read_train_config(const std::string& path) {
   TrainConfig config;
   std::vector<TomlSection> sections(1);
   for (const auto& field : train_config_fields()) sections[0].keys.emplace_back(field.name, field.ref(config));
-  for (const Section& section : kSections) {
-    TomlSection& s = sections.emplace_back(TomlSection{.path = std::string(section.path), .keys = {}});
+  for (const HardwareSection& section : kHardwareSections) {
+    TomlSection& s = sections.emplace_back(TomlSection{
+        .path = std::string(section.path), .flag_prefix = std::string(section.flag_prefix), .keys = {}});
     for (const auto& field : hardware_config_fields())
       s.keys.emplace_back(field.name, field.ref(config.*section.member));
   }
   const std::set<std::string> set = read_toml_file(path, sections);
-  for (const Section& section : kSections) {  // top-level hw/memory yield to the section's own keys
+  for (const HardwareSection& section : kHardwareSections) {  // top-level hw/memory yield to the section's own keys
     HardwareConfig& hardware = config.*section.member;
     if (!config.hw.empty() && !set.contains(fmt::format("{}.multiplier", section.path)))
       hardware.multiplier = config.hw;
@@ -97,12 +59,7 @@ TrainConfig read_config(const std::string& path) {
   return config;
 }
 
-template <class S>
-std::size_t index_of(const std::vector<Field<S>>& fields, std::string_view name) {
-  const auto it = std::find_if(fields.begin(), fields.end(), [&](const Field<S>& f) { return f.name == name; });
-  AXT_ASSERT(it != fields.end());
-  return static_cast<std::size_t>(it - fields.begin());
-}
+namespace {
 
 std::string markdown_row(std::string_view key, std::string_view type, const std::string& value,
                          const std::string& meaning) {
@@ -122,34 +79,31 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
       {"data_dir", &C::data_dir, "Folder of the Fashion-MNIST IDX files; \"\" = the Debian package's folder"},
       {"csv_features", &C::csv_features, "CSV feature columns, in order; empty = every column that is not a target"},
       {"csv_targets", &C::csv_targets, "CSV target columns; required with csv:PATH"},
-      {"task", &C::task, "Task; auto = the dataset's own", R::one_of({"auto", "classification", "regression"})},
+      {"task", &C::task, "Task; auto = the dataset's own"},
       {"train_samples", &C::train_samples, "Training samples used; 0 = all", R::at_least(0)},
       {"test_samples", &C::test_samples, "Test samples used; 0 = all", R::at_least(0)},
       {"kernel_samples", &C::kernel_samples, "Samples generated for a regression kernel, split 80/20",
        R::at_least(1)},
-      {"network", &C::network, "Network", R::one_of({"mlp", "lenet"})},
+      {"network", &C::network, "Network"},
       {"hidden", &C::hidden, "MLP hidden layer sizes", R::at_least(1)},
-      {"activation", &C::activation, "Hidden-layer activation", R::one_of({"relu", "tanh", "sigmoid"})},
+      {"activation", &C::activation, "Hidden-layer activation"},
       {"method", &C::method,
-       "Training method: baseline, pas (hardware in the forward pass), act (sensitivity term), axtrain (both)",
-       R::one_of({"baseline", "pas", "act", "axtrain"})},
-      {"pas_mode", &C::pas_mode, "How pas models the hardware: bit-exact emulation or statistical noise",
-       R::one_of({"emulate", "statistic"})},
+       "Training method: baseline, pas (hardware in the forward pass), act (sensitivity term), axtrain (both)"},
+      {"pas_mode", &C::pas_mode, "How pas models the hardware: bit-exact emulation or statistical noise"},
       {"act_lambda", &C::act_lambda, "Weight lambda of the sensitivity term R(w) (act, axtrain)", R::at_least(0)},
       {"noise_scale", &C::noise_scale, "Multiplies the std of the statistic-mode noise", R::at_least(0)},
       {"epochs", &C::epochs, "Training epochs", R::at_least(0)},
       {"batch_size", &C::batch_size, "Samples per batch", R::at_least(1)},
-      {"optimizer", &C::optimizer, "Optimizer", R::one_of({"adam", "sgd"})},
+      {"optimizer", &C::optimizer, "Optimizer"},
       {"lr", &C::lr, "Learning rate", R::greater_than(0)},
       {"momentum", &C::momentum, "Momentum of sgd", R::half_open(0, 1)},
       {"weight_decay", &C::weight_decay, "L2 weight decay", R::at_least(0)},
-      {"lr_schedule", &C::lr_schedule, "Learning-rate schedule", R::one_of({"none", "cosine", "step"})},
+      {"lr_schedule", &C::lr_schedule, "Learning-rate schedule"},
       {"early_stopping", &C::early_stopping, "Patience in epochs without validation improvement; 0 = off",
        R::at_least(0)},
       {"validation_split", &C::validation_split, "Share of the training set held out for validation",
        R::between(0, 0.5)},
-      {"weight_quant", &C::weight_quant, "Weight quantisation scale: per tensor or per output channel",
-       R::one_of({"per-tensor", "per-channel"})},
+      {"weight_quant", &C::weight_quant, "Weight quantisation scale: per tensor or per output channel"},
       {"bias_compensation", &C::bias_compensation, "Compensate the multiplier's mean error in each layer's bias"},
       {"seed", &C::seed, "Seed of every random draw", R::at_least(0)},
       {"threads", &C::threads, "CPU threads", R::at_least(1)},
@@ -188,68 +142,15 @@ const std::vector<Field<HardwareConfig>>& hardware_config_fields() {
       {"p01", &H::p01, "Probability that a stored 0 reads 1; -1 = the memory's BER", R::between(0, 1).or_value(-1)},
       {"p10", &H::p10, "Probability that a stored 1 reads 0; -1 = the memory's BER", R::between(0, 1).or_value(-1)},
       {"protect", &H::protect, "Mask of bit positions that never fail (128 = top bit)", R::between(0, 255)},
-      {"memory_scope", &H::memory_scope, "Stored values that suffer memory faults",
-       R::one_of({"weights", "weights+activations"})},
-      {"faults", &H::faults, "transient: resampled on every read; persistent: one seeded chip",
-       R::one_of({"transient", "persistent"})},
+      {"memory_scope", &H::memory_scope, "Stored values that suffer memory faults"},
+      {"faults", &H::faults, "transient: resampled on every read; persistent: one seeded chip"},
       {"ber_curve", &H::ber_curve, "CSV file of voltage,ber points; \"\" = the built-in 65 nm curve"},
   };
   return fields;
 }
 
-struct TrainConfigFlags::State {
-  TrainConfig values;  // the flag targets
-  std::string config_path;
-  CLI::Option* config = nullptr;
-  std::vector<CLI::Option*> top;                      // parallel to train_config_fields()
-  std::vector<CLI::Option*> sections[std::size(kSections)];  // parallel to hardware_config_fields()
-};
-
-TrainConfigFlags::TrainConfigFlags(CLI::App& cmd) : state_(std::make_unique<State>()) {
-  State& s = *state_;
-  s.config = cmd.add_option("--config", s.config_path, "TOML config file; every key is also a flag, and flags "
-                            "override the file (docs/config.md)");
-  for (const auto& field : train_config_fields())
-    s.top.push_back(add_field_option(cmd, field.name, field.flag_alias, field.ref(s.values), help_text(field),
-                                     field.rule));
-  for (std::size_t i = 0; i < std::size(kSections); ++i) {
-    for (const auto& field : hardware_config_fields()) {
-      const std::string_view prefix = kSections[i].flag_prefix;
-      const std::string alias = field.flag_alias.empty() ? "" : fmt::format("{}{}", prefix, field.flag_alias);
-      CLI::Option* option = add_field_option(cmd, fmt::format("{}{}", prefix, field.name), alias,
-                                             field.ref(s.values.*kSections[i].member), help_text(field), field.rule);
-      s.sections[i].push_back(option->group(std::string(kSections[i].group)));
-    }
-  }
-}
-
-TrainConfigFlags::~TrainConfigFlags() = default;
-TrainConfigFlags::TrainConfigFlags(TrainConfigFlags&&) noexcept = default;
-TrainConfigFlags& TrainConfigFlags::operator=(TrainConfigFlags&&) noexcept = default;
-
-TrainConfig TrainConfigFlags::resolve(const std::string& default_config) const {
-  const State& s = *state_;
-  const std::string path = s.config->count() > 0 ? s.config_path : default_config;
-  TrainConfig config = path.empty() ? TrainConfig{} : read_config(path);
-  const auto& top = train_config_fields();
-  for (std::size_t i = 0; i < top.size(); ++i)
-    if (s.top[i]->count() > 0) copy_field(top[i], s.values, config);
-  const bool hw_given = s.top[index_of(top, "hw")]->count() > 0 && !config.hw.empty();
-  const bool memory_given = s.top[index_of(top, "memory")]->count() > 0 && !config.memory.empty();
-  const auto& fields = hardware_config_fields();
-  for (std::size_t i = 0; i < std::size(kSections); ++i) {
-    HardwareConfig& hardware = config.*kSections[i].member;
-    if (hw_given) hardware.multiplier = config.hw;  // --hw beats the file's sections
-    if (memory_given) hardware.memory = config.memory;
-    for (std::size_t j = 0; j < fields.size(); ++j)  // --train-*/--eval-* beat everything
-      if (s.sections[i][j]->count() > 0) copy_field(fields[j], s.values.*kSections[i].member, hardware);
-  }
-  validate(config);
-  return config;
-}
-
 TrainConfig load_train_config(const std::string& toml_path) {
-  TrainConfig config = read_config(toml_path);
+  TrainConfig config = read_train_config(toml_path);
   try {
     validate(config);
   } catch (const Error& e) {
@@ -262,7 +163,7 @@ void validate(const TrainConfig& config) {
   TrainConfig copy = config;  // check_value takes a FieldRef; the copy keeps `config` const
   for (const auto& field : train_config_fields())
     check_value(field.rule, field.name, "--" + field.name, field.ref(copy));
-  for (const Section& section : kSections) {
+  for (const HardwareSection& section : kHardwareSections) {
     HardwareConfig& hardware = copy.*section.member;
     for (const auto& field : hardware_config_fields())
       check_value(field.rule, fmt::format("{}.{}", section.path, field.name),
@@ -270,7 +171,7 @@ void validate(const TrainConfig& config) {
     try {
       if (!hardware.ber_curve.empty()) BerCurve::load(hardware.ber_curve);
       const MemoryFaultModel model = memory_fault_model(hardware);
-      AXT_CHECK(hardware.faults != "persistent" || model.p01 + model.p10 <= 1,
+      AXT_CHECK(hardware.faults != Faults::kPersistent || model.p01 + model.p10 <= 1,
                 "persistent faults need p01 + p10 <= 1 (a cell is stuck at 0 or at 1), got {} + {}; lower p01 or p10",
                 model.p01, model.p10);
     } catch (const Error& e) {
@@ -295,8 +196,8 @@ void validate(const TrainConfig& config) {
     }
   }
   for (const std::string& method : config.sweep_methods)
-    AXT_CHECK(method == "baseline" || method == "pas" || method == "act" || method == "axtrain",
-              "sweep_methods (--sweep_methods) has '{}'; each must be one of baseline, pas, act, axtrain", method);
+    AXT_CHECK(choice_from_name<Method>(method), "sweep_methods (--sweep_methods) has '{}'; each must be {}", method,
+              FieldRule::one_of(choice_list<Method>()).describe());
   for (const std::string& assignment : config.sweep_layers) parse_layer_assignment(assignment);
 }
 
@@ -327,7 +228,7 @@ std::string to_toml(const TrainConfig& config) {
                     "# --eval-key in the hardware sections. Keys and rules: docs/config.md.\n";
   for (const auto& field : train_config_fields())
     out += fmt::format("{} = {}\n", field.name, format_field(field, config));
-  for (const Section& section : kSections) {
+  for (const HardwareSection& section : kHardwareSections) {
     out += fmt::format("\n[{}]\n", section.path);
     for (const auto& field : hardware_config_fields())
       out += fmt::format("{} = {}\n", field.name, format_field(field, config.*section.member));
@@ -335,25 +236,25 @@ std::string to_toml(const TrainConfig& config) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& config) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  for (const auto& field : train_config_fields()) entries.emplace_back(field.name, format_field(field, config));
-  for (const Section& section : kSections)
-    for (const auto& field : hardware_config_fields())
-      entries.emplace_back(fmt::format("{}.{}", section.path, field.name),
-                           format_field(field, config.*section.member));
-  return entries;
+std::vector<Method> sweep_method_list(const TrainConfig& config) {
+  std::vector<Method> methods;
+  for (const std::string& name : config.sweep_methods) {
+    const auto method = choice_from_name<Method>(name);
+    AXT_CHECK(method, "sweep_methods has '{}'; each must be {}", name, FieldRule::one_of(choice_list<Method>()).describe());
+    methods.push_back(*method);
+  }
+  return methods;
 }
 
 std::string config_reference_markdown() {
   const TrainConfig defaults;
   std::string out = "| key | type | default | meaning |\n|---|---|---|---|\n";
   for (const auto& field : train_config_fields())
-    out += markdown_row(field.name, field_type_name(field), format_field(field, defaults), meaning(field));
+    out += markdown_row(field.name, field_type_name(field), format_field(field, defaults), field_meaning(field));
   out += "\n| key in `[hardware.train]` and `[hardware.eval]` | type | default | meaning |\n|---|---|---|---|\n";
   for (const auto& field : hardware_config_fields())
     out += markdown_row(field.name, field_type_name(field), format_field(field, defaults.hardware_train),
-                        meaning(field));
+                        field_meaning(field));
   return out;
 }
 
@@ -376,23 +277,6 @@ MemorySetting parse_memory(std::string_view text) {
     return {.kind = Kind::kVoltage, .value = value};
   }
   AXT_FAIL("memory '{}' is not a memory setting; use {}", text, kMemoryForms);
-}
-
-MemoryFaultModel memory_fault_model(const HardwareConfig& hardware) {
-  const MemorySetting setting = parse_memory(hardware.memory);
-  if (setting.kind == MemorySetting::Kind::kNone) return {};
-  double ber = setting.value;
-  if (setting.kind == MemorySetting::Kind::kVoltage) {
-    const BerCurve curve = hardware.ber_curve.empty() ? BerCurve::default_curve() : BerCurve::load(hardware.ber_curve);
-    ber = curve.ber_at(setting.value);
-  }
-  AXT_CHECK(hardware.protect >= 0 && hardware.protect <= 255,
-            "protect = {} is not an 8-bit mask; use 0..255 (128 = the top bit)", hardware.protect);
-  MemoryFaultModel model = MemoryFaultModel::symmetric(ber, static_cast<std::uint8_t>(hardware.protect));
-  if (hardware.p01 != -1) model.p01 = hardware.p01;
-  if (hardware.p10 != -1) model.p10 = hardware.p10;
-  model.validate();
-  return model;
 }
 
 }  // namespace axtrain

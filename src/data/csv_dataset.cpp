@@ -2,6 +2,7 @@
 
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,12 +11,6 @@
 
 namespace axtrain {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
 
 std::vector<std::string_view> split_fields(std::string_view line) {
   std::vector<std::string_view> fields;
@@ -47,14 +42,8 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
                  const std::vector<std::string>& target_columns, Task task) {
   const std::string text = read_file(path);
   std::vector<std::pair<int, std::string_view>> lines;  // (1-based line number, content), blank lines skipped
-  std::size_t start = 0;
-  for (int line_no = 1; start < text.size(); ++line_no) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view line = trim(std::string_view(text).substr(start, end - start));
-    if (!line.empty()) lines.emplace_back(line_no, line);
-    start = end + 1;
-  }
+  for (const TextLine& line : split_lines(text))
+    if (!trim(line.text).empty()) lines.emplace_back(line.number, trim(line.text));
   AXT_CHECK(!lines.empty(), "CSV file '{}' is empty; it needs a header row of column names and one row per "
             "sample", path);
 

@@ -2,6 +2,8 @@
 
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/field_json.h"
+#include "axtrain/util/text.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -27,32 +29,6 @@ void escape_into(std::string& out, const std::string& s) {
     if (c == '\\' || c == '|') out += '\\';
     out += c;
   }
-}
-
-double finite(double value, const char* field) {
-  AXT_CHECK(std::isfinite(value), "result field {} is {}; it must be a finite number; fix the evaluation that "
-            "produced it", field, value);
-  return value;
-}
-
-const Json& field_of(const Json& json, const std::string& name) {
-  const auto it = json.find(name);
-  AXT_CHECK(it != json.end(), "result row has no field \"{}\"; every row needs all of: {}", name,
-            fmt::join(result_row_fields(), ", "));
-  return *it;
-}
-
-std::string get_string(const Json& json, const std::string& name) {
-  const Json& v = field_of(json, name);
-  AXT_CHECK(v.is_string(), "result field \"{}\" is {}; it must be a string", name, v.dump());
-  return v.get<std::string>();
-}
-
-double get_double(const Json& json, const std::string& name) {
-  const Json& v = field_of(json, name);
-  AXT_CHECK(v.is_number() && std::isfinite(v.get<double>()), "result field \"{}\" is {}; it must be a finite number",
-            name, v.dump());
-  return v.get<double>();
 }
 
 // Writes all of `data` to the file descriptor, retrying on EINTR and short writes.
@@ -109,75 +85,43 @@ std::string csv_cell(const Json& v) {
 
 std::string ResultRow::key() const {
   std::string out;
-  for (const std::string* s : {&dataset, &method, &multiplier, &memory, &layer_assignment}) {
-    escape_into(out, *s);
+  for (const std::string& s : {dataset, std::string(name_of(method)), multiplier, memory, layer_assignment}) {
+    escape_into(out, s);
     out += '|';
   }
   return out + std::to_string(seed);
 }
 
-const std::vector<std::string>& result_row_fields() {
-  static const std::vector<std::string> fields = {
-      "dataset",  "method",      "multiplier",    "memory",        "layer_assignment", "seed",
-      "voltage",  "ber",         "error_exact",   "error_hw",      "error_hw_std",     "error_hw_ci95",
-      "trials",   "error_hw_compensated",         "sensitivity_mean", "energy_pj",     "energy_saving"};
+const std::vector<Field<ResultRow>>& result_row_fields() {
+  using R = ResultRow;
+  using Rule = FieldRule;
+  static const std::vector<Field<ResultRow>> fields = {
+      {"dataset", &R::dataset, "dataset name as in the config"},
+      {"method", &R::method, "training method"},
+      {"multiplier", &R::multiplier, "multiplier spec; \"\" with a per-layer assignment"},
+      {"memory", &R::memory, "memory setting as in the config"},
+      {"layer_assignment", &R::layer_assignment, "per-layer assignment, or \"\""},
+      {"seed", &R::seed, "training seed", Rule::at_least(0)},
+      {"voltage", &R::voltage, "SRAM voltage used for energy, V"},
+      {"ber", &R::ber, "bit error rate used"},
+      {"error_exact", &R::error_exact, "error on exact hardware"},
+      {"error_hw", &R::error_hw, "error on this hardware, mean over the trials"},
+      {"error_hw_std", &R::error_hw_std, "standard deviation over the trials"},
+      {"error_hw_ci95", &R::error_hw_ci95, "half-width of the 95 % confidence interval"},
+      {"trials", &R::trials, "Monte Carlo trials", Rule::at_least(1)},
+      {"error_hw_compensated", &R::error_hw_compensated, "error with the bias compensated; -1 = not measured"},
+      {"sensitivity_mean", &R::sensitivity_mean, "mean weight sensitivity"},
+      {"energy_pj", &R::energy_pj, "energy per inference, pJ"},
+      {"energy_saving", &R::energy_saving, "saving against the exact multiplier at nominal voltage"},
+  };
   return fields;
 }
 
-Json to_json(const ResultRow& r) {
-  AXT_CHECK(r.trials >= 1, "result field trials is {}; it must be >= 1", r.trials);
-  Json j = Json::object();
-  j["dataset"] = r.dataset;
-  j["method"] = r.method;
-  j["multiplier"] = r.multiplier;
-  j["memory"] = r.memory;
-  j["layer_assignment"] = r.layer_assignment;
-  j["seed"] = r.seed;
-  j["voltage"] = finite(r.voltage, "voltage");
-  j["ber"] = finite(r.ber, "ber");
-  j["error_exact"] = finite(r.error_exact, "error_exact");
-  j["error_hw"] = finite(r.error_hw, "error_hw");
-  j["error_hw_std"] = finite(r.error_hw_std, "error_hw_std");
-  j["error_hw_ci95"] = finite(r.error_hw_ci95, "error_hw_ci95");
-  j["trials"] = r.trials;
-  j["error_hw_compensated"] = finite(r.error_hw_compensated, "error_hw_compensated");
-  j["sensitivity_mean"] = finite(r.sensitivity_mean, "sensitivity_mean");
-  j["energy_pj"] = finite(r.energy_pj, "energy_pj");
-  j["energy_saving"] = finite(r.energy_saving, "energy_saving");
-  AXT_ASSERT(j.size() == result_row_fields().size());
-  return j;
-}
+Json to_json(const ResultRow& r) { return fields_to_json(result_row_fields(), r, "result row"); }
 
 ResultRow row_from_json(const Json& j) {
-  AXT_CHECK(j.is_object(), "a result row must be a JSON object, not {}", j.dump());
-  const auto& fields = result_row_fields();
-  for (const auto& [name, value] : j.items())
-    AXT_CHECK(std::find(fields.begin(), fields.end(), name) != fields.end(),
-              "result row has an unknown field \"{}\"; the fields are: {}", name, fmt::join(fields, ", "));
   ResultRow r;
-  r.dataset = get_string(j, "dataset");
-  r.method = get_string(j, "method");
-  r.multiplier = get_string(j, "multiplier");
-  r.memory = get_string(j, "memory");
-  r.layer_assignment = get_string(j, "layer_assignment");
-  const Json& seed = field_of(j, "seed");
-  AXT_CHECK(seed.is_number_unsigned(), "result field \"seed\" is {}; it must be a non-negative integer", seed.dump());
-  r.seed = seed.get<std::uint64_t>();
-  r.voltage = get_double(j, "voltage");
-  r.ber = get_double(j, "ber");
-  r.error_exact = get_double(j, "error_exact");
-  r.error_hw = get_double(j, "error_hw");
-  r.error_hw_std = get_double(j, "error_hw_std");
-  r.error_hw_ci95 = get_double(j, "error_hw_ci95");
-  const Json& trials = field_of(j, "trials");
-  AXT_CHECK(trials.is_number_integer() && trials.get<std::int64_t>() >= 1 &&
-                trials.get<std::int64_t>() <= std::numeric_limits<int>::max(),
-            "result field \"trials\" is {}; it must be an integer >= 1", trials.dump());
-  r.trials = static_cast<int>(trials.get<std::int64_t>());
-  r.error_hw_compensated = get_double(j, "error_hw_compensated");
-  r.sensitivity_mean = get_double(j, "sensitivity_mean");
-  r.energy_pj = get_double(j, "energy_pj");
-  r.energy_saving = get_double(j, "energy_saving");
+  fields_from_json(result_row_fields(), j, r, "result row");
   return r;
 }
 
@@ -185,36 +129,30 @@ ResultLog ResultLog::open(const std::string& path) {
   ResultLog log(path);
   if (!std::filesystem::exists(path)) return log;
   const std::string content = read_file(path);
-  std::size_t start = 0;
-  for (int line = 1; start < content.size(); ++line) {
-    const std::size_t end = content.find('\n', start);
-    const bool complete = end != std::string::npos;
-    const std::string text = content.substr(start, complete ? end - start : std::string::npos);
-    const std::size_t line_start = start;
-    start = complete ? end + 1 : content.size();
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+  for (const TextLine& line : split_lines(content)) {
+    if (trim(line.text).empty()) continue;
     ResultRow row;
     try {
-      row = row_from_json(Json::parse(text));
+      row = row_from_json(Json::parse(line.text));
     } catch (const std::exception& e) {  // Json::parse_error or axtrain::Error from row_from_json
-      if (!complete) {
+      if (!line.terminated) {
         std::cerr << fmt::format("axtrain: warning: {}:{}: ignoring a truncated last line (a write interrupted by a "
                                  "kill); that point will be recomputed\n",
-                                 path, line);
-        std::filesystem::resize_file(path, line_start);
+                                 path, line.number);
+        std::filesystem::resize_file(path, static_cast<std::uintmax_t>(line.text.data() - content.data()));
         append_durably(path, "");  // fsync the truncation
         break;
       }
       std::string why = e.what();
       std::replace(why.begin(), why.end(), '\n', ' ');
       AXT_FAIL("{}:{}: not a valid result row: {}; fix or delete that line (the point will be recomputed)", path,
-               line, why);
+               line.number, why);
     }
     AXT_CHECK(log.keys_.insert(row.key()).second,
-              "{}:{}: the point {} appears twice in the result log; delete one of the two lines", path, line,
+              "{}:{}: the point {} appears twice in the result log; delete one of the two lines", path, line.number,
               row.key());
     log.rows_.push_back(std::move(row));
-    if (!complete) append_durably(path, "\n");  // a whole row whose '\n' was lost: terminate it
+    if (!line.terminated) append_durably(path, "\n");  // a whole row whose '\n' was lost: terminate it
   }
   return log;
 }
@@ -238,12 +176,14 @@ void ResultLog::append(const ResultRow& row) {
 
 std::string rows_csv(std::span<const ResultRow> rows) {
   const auto& fields = result_row_fields();
-  std::string out = fmt::format("{}\n", fmt::join(fields, ","));
+  std::string out;
+  for (const auto& field : fields) out += (out.empty() ? "" : ",") + field.name;
+  out += '\n';
   for (const ResultRow& row : rows) {
     const Json j = to_json(row);
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i > 0) out += ',';
-      out += csv_cell(j.at(fields[i]));
+      out += csv_cell(j.at(fields[i].name));
     }
     out += '\n';
   }

@@ -2,6 +2,7 @@
 
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -34,12 +35,6 @@ void check_points(const std::vector<BerPoint>& points, const std::string& source
     AXT_CHECK(p.ber <= q.ber, "{} {}: ber {} at {} V is above the previous point's {} at {} V; BER must not "
               "increase with voltage", source, where(i, lines), p.ber, p.voltage, q.ber, q.voltage);
   }
-}
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
 }
 
 double parse_number(std::string_view field, const std::string& path, int line_no) {
@@ -75,12 +70,9 @@ BerCurve BerCurve::load(const std::string& path) {
   std::vector<BerPoint> points;
   std::vector<int> lines;
   bool first_data_line = true;
-  std::size_t line_start = 0;
-  for (int line_no = 1; line_start < text.size(); ++line_no) {
-    std::size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string::npos) line_end = text.size();
-    const std::string_view line = trim(std::string_view(text).substr(line_start, line_end - line_start));
-    line_start = line_end + 1;
+  for (const TextLine& text_line : split_lines(text)) {
+    const std::string_view line = trim(text_line.text);
+    const int line_no = text_line.number;
     if (line.empty() || line.front() == '#') continue;
     const auto comma = line.find(',');
     AXT_CHECK(comma != std::string_view::npos && line.find(',', comma + 1) == std::string_view::npos,

@@ -3,6 +3,7 @@
 #include "axtrain/hw/error_decomposition.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -134,12 +135,13 @@ RelativeErrorMoments relative_error_moments(const ProductTable& table, std::span
 }
 
 std::vector<double> load_operand_histogram(const std::string& path) {
-  std::istringstream lines(read_file(path));
+  const std::string text = read_file(path);
   std::vector<double> hist;
-  std::string line;
-  for (int line_no = 1; std::getline(lines, line); ++line_no) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos || line[line.find_first_not_of(" \t\r")] == '#')
-      continue;
+  for (const TextLine& text_line : split_lines(text)) {
+    const int line_no = text_line.number;
+    const std::string_view content = trim(text_line.text);
+    if (content.empty() || content.front() == '#') continue;
+    std::string line(content);
     for (char& c : line)
       if (c == ',') c = ' ';
     std::istringstream fields(line);

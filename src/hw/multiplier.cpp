@@ -3,6 +3,7 @@
 #include "axtrain/util/check.h"
 
 #include <charconv>
+#include <mutex>
 
 namespace axtrain {
 namespace {
@@ -69,17 +70,28 @@ ProductTable tabulate(const MultiplierDesign& design) {
   return ProductTable(false, std::move(products));
 }
 
-Multiplier::Multiplier(std::string spec, MultiplierDesign design, std::shared_ptr<const ProductTable> table)
-    : spec_(std::move(spec)), design_(std::move(design)), table_(std::move(table)) {}
+struct Multiplier::Shared {
+  explicit Shared(ProductTable t) : table(std::move(t)) {}
+  const ProductTable table;
+  std::once_flag decomposed;
+  ErrorDecomposition decomposition;
+};
+
+Multiplier::Multiplier(std::string spec, MultiplierDesign design, std::shared_ptr<Shared> shared)
+    : spec_(std::move(spec)), design_(std::move(design)), shared_(std::move(shared)) {}
 
 Multiplier Multiplier::parse(std::string_view spec) {
   MultiplierDesign design = parse_design(spec);
-  std::shared_ptr<const ProductTable> table;
-  if (const auto* lut = std::get_if<LutMul>(&design))
-    table = std::make_shared<const ProductTable>(load_table(lut->path, lut->options));
-  else
-    table = std::make_shared<const ProductTable>(tabulate(design));
-  return Multiplier(std::string(spec), std::move(design), std::move(table));
+  const auto* lut = std::get_if<LutMul>(&design);
+  auto shared = std::make_shared<Shared>(lut ? load_table(lut->path, lut->options) : tabulate(design));
+  return Multiplier(std::string(spec), std::move(design), std::move(shared));
+}
+
+const ProductTable& Multiplier::table() const { return shared_->table; }
+
+const ErrorDecomposition& Multiplier::decomposition() const {
+  std::call_once(shared_->decomposed, [this] { shared_->decomposition = decompose_error(shared_->table); });
+  return shared_->decomposition;
 }
 
 std::string Multiplier::description() const {

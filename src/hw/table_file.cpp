@@ -2,6 +2,7 @@
 
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -46,14 +47,11 @@ std::vector<std::int32_t> decode_text(const std::string& text, const std::string
   std::vector<std::int32_t> raw;
   raw.reserve(kEntries);
   int rows = 0;
-  std::size_t line_start = 0;
-  for (int line_no = 1; line_start < text.size(); ++line_no) {
-    std::size_t line_end = text.find('\n', line_start);
-    if (line_end == std::string::npos) line_end = text.size();
-    std::string_view line(text.data() + line_start, line_end - line_start);
-    line_start = line_end + 1;
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos || line[first] == '#') continue;
+  for (const TextLine& text_line : split_lines(text)) {
+    const std::string_view line = text_line.text;
+    const int line_no = text_line.number;
+    const std::string_view content = trim(line);
+    if (content.empty() || content.front() == '#') continue;
     AXT_CHECK(rows < kN, "table file '{}' line {}: more than 256 rows; a table has 256 rows of 256 entries",
               path, line_no);
     int cols = 0;

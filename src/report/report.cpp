@@ -3,6 +3,7 @@
 #include "axtrain/report/svg_plot.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <fmt/format.h>
 
@@ -15,21 +16,18 @@
 namespace axtrain {
 namespace {
 
-std::vector<std::string> split_lines(const std::string& text) {
+// The text's lines as strings, without their '\r'.
+std::vector<std::string> text_lines(const std::string& text) {
   std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
+  for (const TextLine& line : split_lines(text)) {
+    std::string_view content = line.text;
+    if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
+    lines.emplace_back(content);
   }
   return lines;
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
+std::string trim(const std::string& s) { return std::string(axtrain::trim(std::string_view(s))); }
 
 // Inline markup: `code` and **bold**; everything HTML-escaped.
 std::string inline_html(const std::string& text) {
@@ -133,7 +131,7 @@ constexpr const char* kCss =
 }  // namespace
 
 std::string markdown_to_html(const std::string& markdown) {
-  const std::vector<std::string> lines = split_lines(markdown);
+  const std::vector<std::string> lines = text_lines(markdown);
   std::string out;
   std::size_t i = 0;
   auto blank = [&](std::size_t k) { return trim(lines[k]).empty(); };

@@ -1,6 +1,5 @@
 #include "axtrain/train/approx_matmul.h"
 
-#include "axtrain/hw/error_decomposition.h"
 #include "axtrain/util/check.h"
 
 #include <ATen/Parallel.h>
@@ -21,7 +20,7 @@ ApproxMatmul::ApproxMatmul(const Multiplier& multiplier) : multiplier_(multiplie
   const ProductTable& table = multiplier.table();
   table_ = torch::from_blob(const_cast<std::int32_t*>(table.products().data()), {65536}, torch::kInt32)
                .to(torch::kLong);
-  const ErrorDecomposition d = decompose_error(table);
+  const ErrorDecomposition& d = multiplier.decomposition();
   if (!d.integer) return;
   terms_ = d.terms;
   if (terms_ == 0) return;

@@ -35,22 +35,25 @@ double error_over_batches(ApproxNet& net, const TensorData& data, Task task, int
                           AfterBatch after_batch) {
   torch::NoGradGuard no_grad;
   net.eval();
-  double wrong = 0, count = 0;
+  ErrorTally tally(task);
   for_each_batch(data, batch_size, [&](const torch::Tensor& x, const torch::Tensor& y) {
-    const auto out = net.forward(x);
+    tally.add(net.forward(x), y);
     after_batch();
-    if (task == Task::kClassification) {
-      wrong += out.argmax(1).ne(y).sum().item<double>();
-      count += static_cast<double>(y.size(0));
-    } else {
-      wrong += (out - y).abs().sum().item<double>();
-      count += static_cast<double>(y.numel());
-    }
   });
-  return wrong / count;
+  return tally.value();
 }
 
 }  // namespace
+
+void ErrorTally::add(const torch::Tensor& out, const torch::Tensor& y) {
+  if (task_ == Task::kClassification) {
+    wrong_ += out.argmax(1).ne(y).sum().item<double>();
+    count_ += static_cast<double>(y.size(0));
+  } else {
+    wrong_ += (out - y).abs().sum().item<double>();
+    count_ += static_cast<double>(y.numel());
+  }
+}
 
 double ci95_half_width(double s, int n) {
   if (n < 2) return 0;

@@ -10,7 +10,12 @@ std::uint64_t HardwareState::fault_key(int layer_id, int tensor) const {
 }
 
 HardwareState HardwareState::exact(std::uint64_t seed) {
-  return emulate(Multiplier::parse("exact"), MemoryFaultModel{}, seed);
+  static const auto exact_matmul = std::make_shared<const ApproxMatmul>(Multiplier::parse("exact"));
+  HardwareState hw;
+  hw.mode = ForwardMode::kEmulate;
+  hw.matmul = exact_matmul;
+  hw.seed = seed;
+  return hw;
 }
 
 HardwareState HardwareState::emulate(const Multiplier& multiplier, const MemoryFaultModel& memory,
@@ -20,6 +25,13 @@ HardwareState HardwareState::emulate(const Multiplier& multiplier, const MemoryF
   hw.matmul = std::make_shared<const ApproxMatmul>(multiplier);
   hw.memory = memory;
   hw.seed = seed;
+  return hw;
+}
+
+HardwareState HardwareState::emulate(const ResolvedHardware& hardware, std::uint64_t seed) {
+  HardwareState hw = emulate(hardware.multiplier, hardware.memory, seed);
+  hw.persistent_faults = hardware.faults == Faults::kPersistent;
+  hw.faults_on_activations = hardware.memory_scope == MemoryScope::kWeightsAndActivations;
   return hw;
 }
 

@@ -2,25 +2,22 @@
 
 #include "axtrain/util/check.h"
 
-#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 namespace axtrain {
 namespace {
 
+ApproxLinear linear(const LayerShape& s) { return ApproxLinear(ApproxLinearOptions(s.in, s.out)); }
+ApproxConv2d conv(const LayerShape& s) {
+  return ApproxConv2d(ApproxConv2dOptions(s.in, s.out, s.kernel).stride(s.stride).padding(s.padding));
+}
+
 class Mlp : public ApproxNet {
  public:
-  explicit Mlp(const ModelSpec& spec) {
-    activation_ = spec.activation;
-    int64_t in = 1;
-    for (int64_t d : spec.input_shape) in *= d;
-    std::vector<int64_t> sizes = spec.hidden;
-    sizes.push_back(spec.outputs);
-    for (std::size_t i = 0; i < sizes.size(); ++i) {
-      AXT_CHECK(sizes[i] >= 1, "MLP layer size {} is invalid; sizes must be >= 1", sizes[i]);
-      fc_.push_back(register_module("fc" + std::to_string(i), ApproxLinear(ApproxLinearOptions(in, sizes[i]))));
+  explicit Mlp(const std::vector<LayerShape>& shapes) {
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+      fc_.push_back(register_module("fc" + std::to_string(i), linear(shapes[i])));
       layers_.push_back(fc_.back().get());
-      in = sizes[i];
     }
   }
   torch::Tensor forward(const torch::Tensor& x) override {
@@ -36,20 +33,16 @@ class Mlp : public ApproxNet {
   std::vector<ApproxLinear> fc_;
 };
 
-// LeNet-5 style for {C, 28, 28} inputs: conv 6@5x5 (pad 2), pool, conv 16@5x5, pool, 120, 84, outputs.
+// LeNet-5 style (the shapes of approximate_layers): conv, pool, conv, pool, three linear layers.
 class LeNet : public ApproxNet {
  public:
-  explicit LeNet(const ModelSpec& spec) {
-    activation_ = spec.activation;
-    AXT_CHECK(spec.input_shape.size() == 3 && spec.input_shape[1] == 28 && spec.input_shape[2] == 28,
-              "model lenet needs image inputs of shape {{C, 28, 28}}; this dataset's samples have {} values in "
-              "shape {}; use network = \"mlp\"", spec.input_shape.empty() ? 0 : spec.input_shape.back(),
-              fmt::join(spec.input_shape, "x"));
-    conv1_ = register_module("conv1", ApproxConv2d(ApproxConv2dOptions(spec.input_shape[0], 6, 5).padding(2)));
-    conv2_ = register_module("conv2", ApproxConv2d(ApproxConv2dOptions(6, 16, 5)));
-    fc1_ = register_module("fc1", ApproxLinear(ApproxLinearOptions(16 * 5 * 5, 120)));
-    fc2_ = register_module("fc2", ApproxLinear(ApproxLinearOptions(120, 84)));
-    fc3_ = register_module("fc3", ApproxLinear(ApproxLinearOptions(84, spec.outputs)));
+  explicit LeNet(const std::vector<LayerShape>& s) {
+    AXT_ASSERT(s.size() == 5);
+    conv1_ = register_module("conv1", conv(s[0]));
+    conv2_ = register_module("conv2", conv(s[1]));
+    fc1_ = register_module("fc1", linear(s[2]));
+    fc2_ = register_module("fc2", linear(s[3]));
+    fc3_ = register_module("fc3", linear(s[4]));
     layers_ = {conv1_.get(), conv2_.get(), fc1_.get(), fc2_.get(), fc3_.get()};
   }
   torch::Tensor forward(const torch::Tensor& x) override {
@@ -84,24 +77,31 @@ void ApproxNet::set_recording(bool on) {
 }
 
 torch::Tensor ApproxNet::activate(const torch::Tensor& x) const {
-  if (activation_ == "relu") return torch::relu(x);
-  if (activation_ == "tanh") return torch::tanh(x);
-  return torch::sigmoid(x);
+  switch (spec_.activation) {
+    case Activation::kRelu: return torch::relu(x);
+    case Activation::kTanh: return torch::tanh(x);
+    case Activation::kSigmoid: return torch::sigmoid(x);
+  }
+  AXT_ASSERT(false);
 }
 
-std::shared_ptr<ApproxNet> make_model(const ModelSpec& spec) {
-  AXT_CHECK(spec.activation == "relu" || spec.activation == "tanh" || spec.activation == "sigmoid",
-            "activation '{}' is unknown; use relu, tanh or sigmoid", spec.activation);
-  AXT_CHECK(spec.outputs >= 1, "a model needs at least one output, got {}", spec.outputs);
+std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec) {
+  const std::vector<LayerShape> shapes = approximate_layers(spec);
   std::shared_ptr<ApproxNet> net;
-  if (spec.kind == "mlp")
-    net = std::make_shared<Mlp>(spec);
-  else if (spec.kind == "lenet")
-    net = std::make_shared<LeNet>(spec);
+  if (spec.kind == Network::kLenet)
+    net = std::make_shared<LeNet>(shapes);
   else
-    AXT_FAIL("model '{}' is unknown; use mlp or lenet", spec.kind);
+    net = std::make_shared<Mlp>(shapes);
   net->spec_ = spec;
   return net;
+}
+
+NetworkSpec network_spec(const TrainConfig& c, const PreparedData& data) {
+  return {.kind = c.network,
+          .input_shape = data.sample_shape,
+          .hidden = std::vector<int64_t>(c.hidden.begin(), c.hidden.end()),
+          .outputs = data.outputs,
+          .activation = c.activation};
 }
 
 std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net) {

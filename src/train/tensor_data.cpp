@@ -16,7 +16,7 @@ DatasetSplit load_split(const TrainConfig& c) {
   if (c.dataset == "fashion-mnist") return load_fashion_mnist(c.data_dir);
   if (c.dataset.rfind("csv:", 0) == 0) {
     // One CSV file: the last 20 % of a seeded permutation is the test split.
-    const Task task = c.task == "classification" ? Task::kClassification : Task::kRegression;
+    const Task task = c.task == TaskChoice::kClassification ? Task::kClassification : Task::kRegression;
     const Dataset all = load_csv(c.dataset.substr(4), c.csv_features, c.csv_targets, task);
     auto [train, test] = split_validation(all, 1 - kKernelTrainShare, static_cast<std::uint64_t>(c.seed));
     return {std::move(train), std::move(test)};

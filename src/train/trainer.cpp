@@ -1,5 +1,6 @@
 #include "axtrain/train/trainer.h"
 
+#include "axtrain/train/checkpoint.h"
 #include "axtrain/train/evaluation.h"
 #include "axtrain/train/sensitivity.h"
 #include "axtrain/util/rng.h"
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <cmath>
 #include <numbers>
-#include <sstream>
 
 namespace axtrain {
 namespace {
@@ -21,7 +21,7 @@ double seconds_since(Clock::time_point start) {
 }
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(ApproxNet& net, const TrainConfig& c) {
-  if (c.optimizer == "sgd")
+  if (c.optimizer == Optimizer::kSgd)
     return std::make_unique<torch::optim::SGD>(
         net.parameters(), torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay));
   return std::make_unique<torch::optim::Adam>(net.parameters(),
@@ -30,8 +30,11 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(ApproxNet& net, const Tr
 
 // Learning rate of a 0-based epoch: constant, cosine to 0 over the run, or /10 every third of the run.
 double epoch_lr(const TrainConfig& c, int epoch) {
-  if (c.lr_schedule == "cosine") return c.lr * 0.5 * (1 + std::cos(std::numbers::pi * epoch / std::max(1, c.epochs)));
-  if (c.lr_schedule == "step") return c.lr * std::pow(0.1, epoch / std::max(1, c.epochs / 3));
+  switch (c.lr_schedule) {
+    case LrSchedule::kCosine: return c.lr * 0.5 * (1 + std::cos(std::numbers::pi * epoch / std::max(1, c.epochs)));
+    case LrSchedule::kStep: return c.lr * std::pow(0.1, epoch / std::max(1, c.epochs / 3));
+    case LrSchedule::kNone: break;
+  }
   return c.lr;
 }
 
@@ -39,49 +42,30 @@ void set_lr(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
 
-bool uses_regulariser(const TrainConfig& c) { return c.method == "act" || c.method == "axtrain"; }
-
-std::string snapshot(ApproxNet& net) {
-  std::ostringstream out;
-  torch::serialize::OutputArchive archive;
-  net.save(archive);
-  archive.save_to(out);
-  return out.str();
-}
-
-void restore(ApproxNet& net, const std::string& bytes) {
-  std::istringstream in(bytes);
-  torch::serialize::InputArchive archive;
-  archive.load_from(in);
-  net.load(archive);
-}
-
 }  // namespace
 
-HardwareState hardware_from_config(const HardwareConfig& hardware, const TrainConfig& config) {
-  HardwareState hw = HardwareState::emulate(Multiplier::parse(hardware.multiplier), memory_fault_model(hardware),
-                                            static_cast<std::uint64_t>(config.seed));
-  hw.persistent_faults = hardware.faults == "persistent";
-  hw.faults_on_activations = hardware.memory_scope == "weights+activations";
-  hw.per_channel_weights = config.weight_quant == "per-channel";
+HardwareState hardware_state(const ResolvedHardware& hardware, const TrainConfig& config) {
+  HardwareState hw = HardwareState::emulate(hardware, static_cast<std::uint64_t>(config.seed));
+  hw.per_channel_weights = config.weight_quant == WeightQuant::kPerChannel;
   hw.noise_scale = config.noise_scale;
   return hw;
 }
 
-HardwareState method_hardware(const TrainConfig& config) {
-  HardwareState hw = hardware_from_config(config.hardware_train, config);
-  if (config.method == "baseline" || config.method == "act")
+HardwareState method_hardware(const ResolvedHardware& train_hardware, const TrainConfig& config) {
+  HardwareState hw = hardware_state(train_hardware, config);
+  if (!uses_hardware_forward(config.method))
     hw.mode = ForwardMode::kFloat;
   else
-    hw.mode = config.pas_mode == "statistic" ? ForwardMode::kStatistic : ForwardMode::kEmulate;
+    hw.mode = config.pas_mode == PasMode::kStatistic ? ForwardMode::kStatistic : ForwardMode::kEmulate;
   return hw;
 }
 
-TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainConfig& c, const EpochCallback& on_epoch,
+TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainConfig& c,
+                         const ResolvedHardware& train_hardware, const EpochCallback& on_epoch,
                          const BatchCallback& on_batch) {
   const auto start = Clock::now();
-  auto hw = std::make_shared<HardwareState>(method_hardware(c));
-  const HardwareState target = hardware_from_config(c.hardware_train, c);  // the noise R is measured against
+  auto hw = std::make_shared<HardwareState>(method_hardware(train_hardware, c));
+  const HardwareState target = hardware_state(train_hardware, c);  // the noise R is measured against
   net.set_hardware(hw);
   auto optimizer = make_optimizer(net, c);
   const int64_t n = data.train.x.size(0);
@@ -103,18 +87,19 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
     for (int64_t i = n - 1; i > 0; --i) std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint64_t>(i + 1))]);
     const auto permutation = torch::tensor(order, torch::kInt64);
     net.train();
-    double loss_sum = 0, reg_sum = 0, wrong = 0, seen = 0;
+    double loss_sum = 0, reg_sum = 0;
+    ErrorTally train_error(data.task);
     for (int64_t b = 0; b < batches; ++b) {
       const auto idx = permutation.slice(0, b * c.batch_size, std::min(n, (b + 1) * c.batch_size));
       const auto x = data.train.x.index_select(0, idx);
       const auto y = data.train.y.index_select(0, idx);
       const double count = static_cast<double>(x.size(0));
-      net.set_recording(uses_regulariser(c));
+      net.set_recording(uses_sensitivity_term(c.method));
       const auto out = net.forward(x);
       const auto summed = summed_sample_loss(out, y, data.task);
       auto loss = summed / count;
       torch::Tensor total = loss;
-      if (uses_regulariser(c) && c.act_lambda > 0) {
+      if (uses_sensitivity_term(c.method) && c.act_lambda > 0) {
         const auto& layers = net.approx_layers();
         std::vector<torch::Tensor> outputs;
         for (ApproxLayer* layer : layers) outputs.push_back(layer->record().output);
@@ -129,17 +114,13 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
       optimizer->step();
       ++hw->step;
       loss_sum += loss.item<double>();
-      if (data.task == Task::kClassification)
-        wrong += out.argmax(1).ne(y).sum().item<double>();
-      else
-        wrong += (out.detach() - y).abs().sum().item<double>() / static_cast<double>(y.size(1));
-      seen += count;
+      train_error.add(out.detach(), y);
       if (on_batch) on_batch(epoch + 1, b + 1, batches, loss.item<double>());
     }
     net.set_recording(false);
     stats.loss = loss_sum / static_cast<double>(batches);
     stats.regulariser = reg_sum / static_cast<double>(batches);
-    stats.train_error = wrong / seen;
+    stats.train_error = train_error.value();
     if (data.validation.size() > 0) stats.validation_error = model_error(net, data.validation, data.task, c.batch_size);
     stats.seconds = seconds_since(epoch_start);
     history.epochs.push_back(stats);
@@ -148,7 +129,7 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
     if (c.early_stopping > 0 && stats.validation_error >= 0) {
       if (stats.validation_error < best_error) {
         best_error = stats.validation_error;
-        best_weights = snapshot(net);
+        best_weights = serialize_model(net);
         epochs_without_gain = 0;
       } else if (++epochs_without_gain >= c.early_stopping) {
         history.stopped_early = true;
@@ -157,7 +138,7 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
     }
   }
   if (!best_weights.empty()) {
-    restore(net, best_weights);
+    deserialize_model(net, best_weights, "the best epoch's weights");
     for (const EpochStats& e : history.epochs)
       if (e.validation_error == best_error) history.best_epoch = e.epoch;
   }

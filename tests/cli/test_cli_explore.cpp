@@ -10,22 +10,15 @@
 #include <sstream>
 #include <set>
 
-namespace axtrain {
+namespace axtrain::test {
 namespace {
-
-using test::run_cli;
-using test::TempDir;
 
 // Two multipliers x two voltages, two methods, on a small generated regression kernel.
 const std::string kSweep = "explore --dataset sobel --kernel_samples 600 --hidden 8 --epochs 2 --finetune_epochs 1 "
                            "--batch_size 32 --sweep_multipliers K1,K3 --sweep_memories 0.7V,0.6V "
                            "--sweep_methods baseline,pas --hw K3 --trials 2 --budget 0.02 --quiet --json --out ";
 
-nlohmann::json explore(const std::string& out) {
-  const test::CliResult r = run_cli(kSweep + out);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return nlohmann::json::parse(r.out);
-}
+nlohmann::json explore(const std::string& out) { return run_cli_json(kSweep + out); }
 
 TEST(CliExplore, ParetoFrontAndBestUnderBudgetMatchBruteForce) {
   TempDir dir;
@@ -120,4 +113,4 @@ TEST(CliExplore, KilledSweepResumesWithoutRecomputingFinishedPoints) {
 }
 
 }  // namespace
-}  // namespace axtrain
+}  // namespace axtrain::test

@@ -7,18 +7,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace axtrain {
+namespace axtrain::test {
 namespace {
 
-using test::run_cli;
-using test::TempDir;
-
-nlohmann::json run_json(const std::string& args) {
-  const test::CliResult r = run_cli(args);
-  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
-  EXPECT_EQ(r.err, "") << args;
-  return nlohmann::json::parse(r.out);
-}
+nlohmann::json run_json(const std::string& args) { return run_cli_json(args, true); }
 
 TEST(CliHw, ShowK3JsonHasTheSpecValues) {
   const nlohmann::json j = run_json("hw show K3 --json");
@@ -57,7 +49,7 @@ TEST(CliHw, EveryBuiltinWrittenAsTableAndLoadedBackHasIdenticalMetrics) {
       if (std::string(name) == "t.txt" && spec != "K3" && spec != "mitchell") continue;
       SCOPED_TRACE(spec + " " + name);
       const std::string path = dir.file(name);
-      const test::CliResult convert = run_cli("hw convert " + spec + " " + path);
+      const CliResult convert = run_cli("hw convert " + spec + " " + path);
       ASSERT_EQ(convert.exit_code, 0) << convert.err;
       const nlohmann::json original = run_json("hw show " + spec + " --json");
       const nlohmann::json loaded = run_json("hw show lut:" + path + " --json");
@@ -76,7 +68,7 @@ TEST(CliHw, ConvertBetweenFormatsAndSignedLayouts) {
 }
 
 TEST(CliHw, ListShowsEveryBuiltinOnce) {
-  const test::CliResult r = run_cli("hw list");
+  const CliResult r = run_cli("hw list");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const std::string& spec : builtin_multiplier_specs())
     EXPECT_NE(r.out.find("\n" + spec + " "), std::string::npos) << spec;
@@ -112,18 +104,18 @@ TEST(CliHw, MetricsOverOperandHistograms) {
   EXPECT_EQ(j["metrics_distribution"]["metrics"]["mean_error"].get<double>(), -850);
   EXPECT_EQ(j["metrics_distribution"]["metrics"]["er"].get<double>(), 1);
   EXPECT_EQ(j["metrics"]["wce"].get<int>(), 14450);  // all-pairs metrics are still there
-  const test::CliResult human = run_cli("hw show K3 --hist-a " + dir.file("a.txt") + " --hist-b " + dir.file("b.txt"));
+  const CliResult human = run_cli("hw show K3 --hist-a " + dir.file("a.txt") + " --hist-b " + dir.file("b.txt"));
   EXPECT_NE(human.out.find("over the operand distribution"), std::string::npos);
 }
 
 TEST(CliHw, HelpWorksEverywhere) {
   for (const char* args : {"--help", "hw --help", "hw list --help", "hw show --help", "hw convert --help",
                            "hw memory --help"}) {
-    const test::CliResult r = run_cli(args);
+    const CliResult r = run_cli(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;
   }
 }
 
 }  // namespace
-}  // namespace axtrain
+}  // namespace axtrain::test

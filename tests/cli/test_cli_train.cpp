@@ -7,20 +7,13 @@
 #include <filesystem>
 #include <sstream>
 
-namespace axtrain {
+namespace axtrain::test {
 namespace {
-
-using test::run_cli;
-using test::TempDir;
 
 // A small regression run: sobel, 600 generated samples, a 9-8-1 MLP.
 const std::string kSmall = "--dataset sobel --kernel_samples 600 --hidden 8 --epochs 2 --batch_size 32 --quiet --json";
 
-nlohmann::json train_json(const std::string& args) {
-  const test::CliResult r = run_cli("train " + args);
-  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
-  return nlohmann::json::parse(r.out);
-}
+nlohmann::json train_json(const std::string& args) { return run_cli_json("train " + args); }
 
 TEST(CliTrain, WritesTheRunFolderWithEveryMetric) {
   TempDir dir;
@@ -37,7 +30,7 @@ TEST(CliTrain, WritesTheRunFolderWithEveryMetric) {
   EXPECT_EQ(m["sensitivity_per_layer"].size(), 2u);
   EXPECT_EQ(nlohmann::json::parse(test::slurp(out + "/metrics.json"))["test_error_exact"], m["test_error_exact"]);
   // The effective config reproduces the run.
-  const test::CliResult again = run_cli("train --config " + out + "/config.toml --out " + dir.file("again") + " --json");
+  const CliResult again = run_cli("train --config " + out + "/config.toml --out " + dir.file("again") + " --json");
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)["test_error_hw"], m["test_error_hw"]);
 }
@@ -66,7 +59,7 @@ TEST(CliTrain, EveryMethodRunsAndEvalReadsTheCheckpoint) {
       const nlohmann::json m = train_json(kSmall + " --method " + method + " --pas_mode " + mode +
                                           " --hw truncated:6 --memory ber:1e-3 --out " + out);
       EXPECT_EQ(m["method"], method);
-      const test::CliResult eval = run_cli("eval --model " + out + "/checkpoint.pt --eval-hw K1 --json");
+      const CliResult eval = run_cli("eval --model " + out + "/checkpoint.pt --eval-hw K1 --json");
       ASSERT_EQ(eval.exit_code, 0) << eval.err;
       const nlohmann::json e = nlohmann::json::parse(eval.out);
       EXPECT_EQ(e["test_error_exact"], m["test_error_exact"]);  // same weights, same test data
@@ -121,4 +114,4 @@ TEST(CliTrain, LeNetLearnsOnTheHardwareItTrainsOn) {
 }
 
 }  // namespace
-}  // namespace axtrain
+}  // namespace axtrain::test

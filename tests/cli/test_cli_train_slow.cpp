@@ -5,20 +5,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace axtrain {
+namespace axtrain::test {
 namespace {
-
-using test::run_cli;
-using test::TempDir;
 
 // Acceptance (issue 3): the baseline MLP reaches >= 0.85 Fashion-MNIST test accuracy within 3 epochs.
 TEST(CliTrainSlow, BaselineMlpReachesEightyFivePercentInThreeEpochs) {
   TempDir dir;
-  const test::CliResult r = run_cli("train --epochs 3 --quiet --json --out " + dir.file("base"));
+  const CliResult r = run_cli("train --epochs 3 --quiet --json --out " + dir.file("base"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json m = nlohmann::json::parse(r.out);
   EXPECT_LE(m["test_error_exact"].get<double>(), 0.15);
 }
 
 }  // namespace
-}  // namespace axtrain
+}  // namespace axtrain::test

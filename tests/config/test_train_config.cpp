@@ -1,5 +1,8 @@
+#include "../support/config_files.h"
 #include "../support/expect_error.h"
 #include "axtrain/config/train_config.h"
+
+#include "axtrain/config/hardware.h"
 
 #include "axtrain/hw/ber_curve.h"
 #include "axtrain/util/atomic_file.h"
@@ -18,13 +21,8 @@ namespace axtrain {
 namespace {
 
 using test::expect_error;
-
-// Writes `content` to a file under the gtest temp folder and returns its path.
-std::string write_temp(const std::string& name, const std::string& content) {
-  const std::string path = (std::filesystem::path(testing::TempDir()) / ("config_" + name)).string();
-  write_file_atomic(path, content);
-  return path;
-}
+using test::expect_same_config;
+using test::write_temp;
 
 HardwareConfig hardware(const std::string& memory, double p01 = -1, int protect = 0,
                         const std::string& ber_curve = "") {
@@ -38,26 +36,6 @@ HardwareConfig hardware(const std::string& memory, double p01 = -1, int protect 
 
 TrainConfig load_text(const std::string& name, const std::string& toml) {
   return load_train_config(write_temp(name, toml));
-}
-
-// Compares two configs field by field through the tables, so a failure names the field.
-void expect_same_config(const TrainConfig& a, const TrainConfig& b) {
-  for (const auto& field : train_config_fields())
-    EXPECT_EQ(format_field(field, a), format_field(field, b)) << field.name;
-  for (const auto& field : hardware_config_fields()) {
-    EXPECT_EQ(format_field(field, a.hardware_train), format_field(field, b.hardware_train)) << "train " << field.name;
-    EXPECT_EQ(format_field(field, a.hardware_eval), format_field(field, b.hardware_eval)) << "eval " << field.name;
-  }
-  EXPECT_TRUE(a == b);
-}
-
-// Parses `args` (without the program name) with TrainConfigFlags on a fresh app and resolves.
-TrainConfig resolve_args(std::vector<std::string> args) {
-  CLI::App app{"test", "axtrain-train"};
-  TrainConfigFlags flags(app);
-  std::reverse(args.begin(), args.end());  // CLI11 takes the vector in reverse order
-  app.parse(args);
-  return flags.resolve();
 }
 
 constexpr const char* kFullFile = R"(# every top-level key, and both sections
@@ -128,27 +106,27 @@ TEST(TrainConfig, FullFileLoads) {
   EXPECT_EQ(c.data_dir, "/tmp/fmnist");
   EXPECT_EQ(c.csv_features, (StringList{"x0", "x1"}));
   EXPECT_EQ(c.csv_targets, (StringList{"y"}));
-  EXPECT_EQ(c.task, "regression");
+  EXPECT_EQ(c.task, TaskChoice::kRegression);
   EXPECT_EQ(c.train_samples, 1000);
   EXPECT_EQ(c.test_samples, 200);
   EXPECT_EQ(c.kernel_samples, 5000);
-  EXPECT_EQ(c.network, "lenet");
+  EXPECT_EQ(c.network, Network::kLenet);
   EXPECT_EQ(c.hidden, (IntList{64, 32, 16}));
-  EXPECT_EQ(c.activation, "tanh");
-  EXPECT_EQ(c.method, "axtrain");
-  EXPECT_EQ(c.pas_mode, "statistic");
+  EXPECT_EQ(c.activation, Activation::kTanh);
+  EXPECT_EQ(c.method, Method::kAxtrain);
+  EXPECT_EQ(c.pas_mode, PasMode::kStatistic);
   EXPECT_EQ(c.act_lambda, 0.25);
   EXPECT_EQ(c.noise_scale, 2.0);  // an integer literal is accepted for a number
   EXPECT_EQ(c.epochs, 7);
   EXPECT_EQ(c.batch_size, 64);
-  EXPECT_EQ(c.optimizer, "sgd");
+  EXPECT_EQ(c.optimizer, Optimizer::kSgd);
   EXPECT_EQ(c.lr, 0.05);
   EXPECT_EQ(c.momentum, 0.5);
   EXPECT_EQ(c.weight_decay, 1e-4);
-  EXPECT_EQ(c.lr_schedule, "cosine");
+  EXPECT_EQ(c.lr_schedule, LrSchedule::kCosine);
   EXPECT_EQ(c.early_stopping, 3);
   EXPECT_EQ(c.validation_split, 0.1);
-  EXPECT_EQ(c.weight_quant, "per-channel");
+  EXPECT_EQ(c.weight_quant, WeightQuant::kPerChannel);
   EXPECT_TRUE(c.bias_compensation);
   EXPECT_EQ(c.seed, 42);
   EXPECT_EQ(c.threads, 1);
@@ -159,10 +137,10 @@ TEST(TrainConfig, FullFileLoads) {
   EXPECT_TRUE(c.json);
   EXPECT_EQ(c.hw, "K1");
   EXPECT_EQ(c.memory, "ber:1e-5");
-  const HardwareConfig train{"K3", "0.7V", 0.001, 0.002, 128, "weights+activations", "persistent", ""};
+  const HardwareConfig train{"K3", "0.7V", 0.001, 0.002, 128, MemoryScope::kWeightsAndActivations, Faults::kPersistent, ""};
   EXPECT_EQ(c.hardware_train, train);
   // The eval section sets multiplier and memory itself, so the top-level hw/memory do not apply.
-  const HardwareConfig eval{"drum:4", "ber:1e-3", -1, -1, 0, "weights", "transient", ""};
+  const HardwareConfig eval{"drum:4", "ber:1e-3", -1, -1, 0, MemoryScope::kWeights, Faults::kTransient, ""};
   EXPECT_EQ(c.hardware_eval, eval);
 }
 
@@ -253,60 +231,6 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   EXPECT_NE(to_toml(c).find("[hardware.eval]"), std::string::npos);
 }
 
-TEST(TrainConfigFlags, DefaultsWithoutArguments) { expect_same_config(resolve_args({}), TrainConfig{}); }
-
-TEST(TrainConfigFlags, FlagsOverrideTheFile) {
-  const std::string path = write_temp("flags.toml", "epochs = 7\nlr = 0.05\nhidden = [8]\nquiet = true\n"
-                                                    "[hardware.train]\nmultiplier = \"K1\"\n");
-  const TrainConfig c = resolve_args({"--config", path, "--epochs", "2", "--hidden", "32,16", "--quiet=false",
-                                      "--train-multiplier", "K2", "--batch-size", "10"});
-  EXPECT_EQ(c.epochs, 2);
-  EXPECT_EQ(c.lr, 0.05);  // from the file
-  EXPECT_EQ(c.hidden, (IntList{32, 16}));
-  EXPECT_FALSE(c.quiet);
-  EXPECT_EQ(c.batch_size, 10);  // the hyphenated alias of batch_size
-  EXPECT_EQ(c.hardware_train.multiplier, "K2");
-  EXPECT_EQ(c.hardware_eval.multiplier, "exact");
-}
-
-TEST(TrainConfigFlags, HwSetsBothSectionsAndSectionFlagsWin) {
-  const TrainConfig c = resolve_args({"--hw", "K3", "--memory", "ber:1e-4", "--eval-hw", "K1", "--train-p01", "0.01"});
-  EXPECT_EQ(c.hardware_train.multiplier, "K3");
-  EXPECT_EQ(c.hardware_eval.multiplier, "K1");  // --eval-* beats --hw, for eval only
-  EXPECT_EQ(c.hardware_train.memory, "ber:1e-4");
-  EXPECT_EQ(c.hardware_eval.memory, "ber:1e-4");
-  EXPECT_EQ(c.hardware_train.p01, 0.01);
-  EXPECT_EQ(c.hardware_eval.p01, -1);
-  EXPECT_EQ(c.hw, "K3");
-  EXPECT_EQ(resolve_args({"--hw", "K3", "--eval-multiplier", "K2"}).hardware_eval.multiplier, "K2");
-}
-
-TEST(TrainConfigFlags, HwFlagBeatsFileSection) {
-  const std::string path = write_temp("hwflag.toml", "hw = \"K1\"\n[hardware.eval]\nmultiplier = \"K2\"\n");
-  const TrainConfig from_file = resolve_args({"--config", path});
-  EXPECT_EQ(from_file.hardware_train.multiplier, "K1");
-  EXPECT_EQ(from_file.hardware_eval.multiplier, "K2");  // file section beats file top-level hw
-  const TrainConfig c = resolve_args({"--config", path, "--hw", "K3"});
-  EXPECT_EQ(c.hardware_train.multiplier, "K3");
-  EXPECT_EQ(c.hardware_eval.multiplier, "K3");  // a flag always beats the file
-}
-
-TEST(TrainConfigFlags, BadFlagValuesFailValidation) {
-  expect_error([] { resolve_args({"--optimizer", "adamw"}); }, {"optimizer = \"adamw\"", "one of adam, sgd"});
-  expect_error([] { resolve_args({"--eval-memory", "0.6"}); }, {"hardware.eval.memory (--eval-memory)", "'0.6'"});
-  EXPECT_THROW(resolve_args({"--epochs", "three"}), CLI::ParseError);
-}
-
-TEST(TrainConfigFlags, HelpShowsLiveDefaultsAndRules) {
-  CLI::App app{"test", "axtrain-train"};
-  TrainConfigFlags flags(app);
-  const std::string help = app.help();
-  EXPECT_NE(help.find("(default: 256,256)"), std::string::npos) << help;
-  EXPECT_NE(help.find("one of mlp, lenet (default: mlp)"), std::string::npos) << help;
-  EXPECT_NE(help.find("--train-memory_scope"), std::string::npos) << help;
-  EXPECT_NE(help.find("Evaluation hardware [hardware.eval]"), std::string::npos) << help;
-}
-
 TEST(MemorySetting, ParsesTheThreeForms) {
   EXPECT_EQ(parse_memory("none").kind, MemorySetting::Kind::kNone);
   const MemorySetting v = parse_memory("0.6V");
@@ -352,13 +276,6 @@ TEST(MemoryFaultModel, OverridesAndProtect) {
   EXPECT_EQ(none.protected_bits, 0);
 }
 
-TEST(TrainConfig, EntriesNameEveryKey) {
-  const auto entries = config_entries(TrainConfig{});
-  EXPECT_EQ(entries.size(), train_config_fields().size() + 2 * hardware_config_fields().size());
-  EXPECT_EQ(entries.front(), (std::pair<std::string, std::string>{"dataset", "\"fashion-mnist\""}));
-  EXPECT_EQ(entries.back().first, "hardware.eval.ber_curve");
-}
-
 std::string read_doc() {
   const auto path = std::filesystem::path(AXT_SOURCE_DIR) / "docs/config.md";
   std::ifstream in(path);
@@ -376,11 +293,11 @@ TEST(TrainConfigDocs, ExampleFileLoads) {
   const auto end = doc.find("```", begin + 8);
   ASSERT_NE(end, std::string::npos);
   const TrainConfig c = load_text("docs_example.toml", doc.substr(begin + 8, end - begin - 8));
-  EXPECT_EQ(c.method, "axtrain");
+  EXPECT_EQ(c.method, Method::kAxtrain);
   EXPECT_EQ(c.hardware_train.multiplier, "K3");
   EXPECT_EQ(c.hardware_eval.multiplier, "K3");
   EXPECT_EQ(c.hardware_train.memory, "0.6V");
-  EXPECT_EQ(c.hardware_eval.faults, "persistent");
+  EXPECT_EQ(c.hardware_eval.faults, Faults::kPersistent);
   EXPECT_EQ(memory_fault_model(c.hardware_eval).protected_bits, 128);
 }
 

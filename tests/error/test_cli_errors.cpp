@@ -9,15 +9,12 @@
 
 #include <filesystem>
 
-namespace axtrain {
+namespace axtrain::test {
 namespace {
-
-using test::run_cli;
-using test::TempDir;
 
 void expect_user_error(const std::string& args, const std::string& fragment) {
   SCOPED_TRACE(args);
-  const test::CliResult r = run_cli(args);
+  const CliResult r = run_cli(args);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
@@ -117,4 +114,4 @@ TEST(CliErrors, BadFlagsAndMemoryValues) {
 }
 
 }  // namespace
-}  // namespace axtrain
+}  // namespace axtrain::test

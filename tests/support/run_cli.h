@@ -1,6 +1,9 @@
 // Runs the axtrain binary as a user would and captures its exit code, stdout and stderr.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +42,22 @@ inline CliResult run_cli(const std::string& args) {
   result.out = slurp(out);
   result.err = slurp(err);
   return result;
+}
+
+// Runs `args`, expects exit 0 (naming stderr otherwise; with silent_stderr, also an empty stderr) and parses
+// stdout as JSON.
+inline nlohmann::json run_cli_json(const std::string& args, bool silent_stderr = false) {
+  const CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  if (silent_stderr) {
+    EXPECT_EQ(r.err, "") << args;
+  }
+  try {
+    return nlohmann::json::parse(r.out);
+  } catch (const nlohmann::json::exception& e) {
+    ADD_FAILURE() << args << ": stdout is not JSON (" << e.what() << "):\n" << r.out;
+    return {};
+  }
 }
 
 // A fresh temporary folder, removed when the object goes out of scope.

@@ -20,7 +20,7 @@ struct Fixture {
 // A small MLP with calibrated input ranges and a K3 bias correction, on 300 seeded random rows.
 Fixture make_fixture() {
   torch::manual_seed(7);
-  ModelSpec spec;
+  NetworkSpec spec;
   spec.input_shape = {20};
   spec.hidden = {32, 16};
   spec.outputs = 4;

@@ -75,20 +75,20 @@ void check_gradient(ApproxNet& net, const torch::Tensor& x, const torch::Tensor&
 
 TEST(Sensitivity, GradientMatchesFiniteDifferencesMlp) {
   torch::manual_seed(11);
-  auto net = make_model({.kind = "mlp", .input_shape = {6}, .hidden = {5, 4}, .outputs = 3, .activation = "tanh"});
+  auto net = make_model({.kind = Network::kMlp, .input_shape = {6}, .hidden = {5, 4}, .outputs = 3, .activation = Activation::kTanh});
   check_gradient(*net, torch::randn({8, 6}, torch::kFloat64), torch::randint(0, 3, {8}, torch::kLong));
 }
 
 TEST(Sensitivity, GradientMatchesFiniteDifferencesCnn) {
   torch::manual_seed(12);
-  auto net = make_model({.kind = "lenet", .input_shape = {1, 28, 28}, .outputs = 4, .activation = "tanh"});
+  auto net = make_model({.kind = Network::kLenet, .input_shape = {1, 28, 28}, .outputs = 4, .activation = Activation::kTanh});
   check_gradient(*net, torch::rand({3, 1, 28, 28}, torch::kFloat64), torch::randint(0, 4, {3}, torch::kLong));
 }
 
 TEST(Sensitivity, DenseLayerMatchesTheFormulaWrittenOut) {
   // One dense layer, z = W a: delta_i per sample known in closed form for loss = sum_i z_i.
   torch::manual_seed(13);
-  auto net = make_model({.kind = "mlp", .input_shape = {3}, .hidden = {}, .outputs = 2});
+  auto net = make_model({.kind = Network::kMlp, .input_shape = {3}, .hidden = {}, .outputs = 2});
   net->to(torch::kFloat64);
   const auto x = torch::rand({5, 3}, torch::kFloat64);
   net->forward(x);

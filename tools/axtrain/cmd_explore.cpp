@@ -1,9 +1,10 @@
 // `axtrain explore` and `axtrain reproduce`: thin wrappers over run_explore / run_reproduce.
 #include "commands.h"
 
-#include "axtrain/config/train_config.h"
-#include "axtrain/train/explore_run.h"
-#include "axtrain/train/reproduce.h"
+#include "axtrain/runs/explore_run.h"
+#include "axtrain/runs/reproduce.h"
+#include "axtrain/util/check.h"
+#include "config_flags.h"
 
 #include <fmt/format.h>
 
@@ -13,28 +14,15 @@
 namespace axtrain::cli {
 namespace {
 
-void print_reproduce_summary(const nlohmann::json& results) {
-  fmt::print("{:<14} {:<4} {:>12} {:>8} {:>10} {:>10} {:>10} {:>8}\n", "dataset", "hw", "sens.red act", "paper",
-             "err.red pas", "act", "axtrain", "paper");
-  for (const auto& s : results["summary"])
-    fmt::print("{:<14} {:<4} {:>11.1f}% {:>7.2f}% {:>10.1f}% {:>9.1f}% {:>9.1f}% {:>7.2f}%\n",
-               s["dataset"].get<std::string>(), s["hardware"].get<std::string>(),
-               100 * s.value("sensitivity_reduction_act", 0.0), 100 * s["paper_sensitivity_reduction_act"].get<double>(),
-               100 * s.value("error_reduction_pas", 0.0), 100 * s.value("error_reduction_act", 0.0),
-               100 * s.value("error_reduction_axtrain", 0.0), 100 * s["paper_error_reduction_axtrain"].get<double>());
-}
-
-void print_explore_summary(const nlohmann::json& results) {
-  fmt::print("{} points ({} reused); budget {:.4f}\n", results["rows"].size(), results["resumed_points"].get<int>(),
-             results["budget"].get<double>());
-  for (const auto& m : results["analysis"]["methods"]) {
-    const auto& best = m["best_under_budget"];
-    if (best.is_null())
-      fmt::print("{:<9} seed {}: no configuration within the budget\n", m["method"].get<std::string>(), m["seed"].get<int>());
+void print_explore_summary(const ExploreResult& result) {
+  fmt::print("{} points ({} reused); budget {:.4f}\n", result.rows.size(), result.resumed_points, result.budget);
+  for (const MethodAnalysis& m : result.analysis.methods) {
+    if (!m.best_under_budget)
+      fmt::print("{:<9} seed {}: no configuration within the budget\n", name_of(m.method), m.seed);
     else
-      fmt::print("{:<9} seed {}: best {} (error {:.4f}, {:.2f} nJ, saving {:.1f} %)\n", m["method"].get<std::string>(),
-                 m["seed"].get<int>(), best["hardware"].get<std::string>(), best["error_hw"].get<double>(),
-                 best["energy_pj"].get<double>() / 1000, 100 * best["energy_saving"].get<double>());
+      fmt::print("{:<9} seed {}: best {} (error {:.4f}, {:.2f} nJ, saving {:.1f} %)\n", name_of(m.method), m.seed,
+                 m.best_under_budget->hardware, m.best_under_budget->error_hw,
+                 m.best_under_budget->energy_pj / 1000, 100 * m.best_under_budget->energy_saving);
   }
 }
 
@@ -46,30 +34,40 @@ void add_explore_commands(CLI::App& app) {
   auto flags = std::make_shared<TrainConfigFlags>(*explore);
   explore->callback([flags] {
     const TrainConfig config = flags->resolve();
-    const nlohmann::json results = run_explore(config, Progress::for_terminal(config.quiet));
+    const ExploreResult result = run_explore(config, Progress::for_terminal(config.quiet));
     if (config.json)
-      std::puts(results.dump(2).c_str());
+      std::puts(result.to_json().dump(2).c_str());
     else
-      print_explore_summary(results);
+      print_explore_summary(result);
   });
 
   CLI::App* reproduce = app.add_subcommand("reproduce", "The paper's experiment: baseline, act, pas, axtrain on K1-K3 "
                                                         "and an NTV sweep; Fashion-MNIST, inversek2j, blackscholes");
   auto options = std::make_shared<ReproduceOptions>();
+  auto profile = std::make_shared<std::string>("full");
+  auto quick = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
   auto quiet = std::make_shared<bool>(false);
-  reproduce->add_flag("--quick", options->quick, "The quick profile (minutes on two cores; docs/reproduce.md)");
+  std::string profiles;
+  for (std::string_view name : kReproduceProfileNames) profiles += (profiles.empty() ? "" : "|") + std::string(name);
+  reproduce->add_flag("--quick", *quick, "The quick profile (minutes on two cores; docs/reproduce.md); = --profile quick");
+  reproduce->add_option("--profile", *profile, "full, quick, or tiny (seconds; for smoke tests, its numbers mean "
+                        "little); docs/reproduce.md")->capture_default_str()->type_name(profiles);
   reproduce->add_option("--out", options->out, "Output folder (resumes what it already holds)")->capture_default_str();
   reproduce->add_option("--threads", options->threads, "CPU threads")->capture_default_str()->check(CLI::PositiveNumber);
   reproduce->add_option("--seed", options->seed, "Seed")->capture_default_str()->check(CLI::NonNegativeNumber);
   reproduce->add_flag("--json", *json, "Print results.json");
   reproduce->add_flag("--quiet", *quiet, "No progress output");
-  reproduce->callback([options, json, quiet] {
-    const nlohmann::json results = run_reproduce(*options, Progress::for_terminal(*quiet));
+  reproduce->callback([options, profile, quick, json, quiet] {
+    set_choice(choice_ref(&options->profile), *profile, "profile", "--profile");
+    AXT_CHECK(!*quick || options->profile == ReproduceProfile::kFull || options->profile == ReproduceProfile::kQuick,
+              "--quick and --profile {} ask for two profiles; give one of them", *profile);
+    if (*quick) options->profile = ReproduceProfile::kQuick;
+    const ReproduceResult result = run_reproduce(*options, Progress::for_terminal(*quiet));
     if (*json)
-      std::puts(results.dump(2).c_str());
+      std::puts(result.to_json().dump(2).c_str());
     else
-      print_reproduce_summary(results);
+      std::fputs(reproduce_table(result.summary).c_str(), stdout);
   });
 }
 

@@ -1,7 +1,7 @@
 // `axtrain hw`: inspect multipliers, convert tables, query the memory model.
 #include "commands.h"
 
-#include "axtrain/hw/ber_curve.h"
+#include "axtrain/config/hardware.h"
 #include "axtrain/hw/error_decomposition.h"
 #include "axtrain/hw/error_metrics.h"
 #include "axtrain/hw/memory_faults.h"
@@ -165,18 +165,18 @@ void run_memory(const MemoryArgs& args) {
             "give exactly one of --voltage V or --ber P (a memory configuration is a voltage or a bit error rate)");
   AXT_CHECK(args.protected_bits <= 255, "--protect {} is not an 8-bit mask; use 0..255 (128 = top bit)",
             args.protected_bits);
-  const BerCurve curve = args.curve.empty() ? BerCurve::default_curve() : BerCurve::load(args.curve);
-  const double ber = args.ber ? *args.ber : curve.ber_at(*args.voltage);
-  AXT_CHECK(ber >= 0 && ber <= 1, "--ber {} is not a probability; use 0..1", ber);
-  MemoryFaultModel model = MemoryFaultModel::symmetric(ber, static_cast<std::uint8_t>(args.protected_bits));
-  if (args.p01) model.p01 = *args.p01;
-  if (args.p10) model.p10 = *args.p10;
-  model.validate();
-  std::optional<double> voltage = args.voltage;
-  if (!voltage && ber > 0) {
-    const auto& pts = curve.points();
-    if (ber <= pts.front().ber && ber >= pts.back().ber) voltage = curve.voltage_for(ber);
-  }
+  AXT_CHECK(!args.ber || (*args.ber >= 0 && *args.ber <= 1), "--ber {} is not a probability; use 0..1", *args.ber);
+  HardwareConfig section;
+  section.memory = args.voltage ? fmt::format("{}V", *args.voltage) : fmt::format("ber:{}", *args.ber);
+  section.p01 = args.p01.value_or(-1);
+  section.p10 = args.p10.value_or(-1);
+  section.protect = static_cast<int>(args.protected_bits);
+  section.ber_curve = args.curve;
+  HardwareResolver resolver;
+  const ResolvedHardware hardware = resolver.resolve(section);
+  const MemoryFaultModel& model = hardware.memory;
+  const double ber = args.ber ? *args.ber : resolver.curve(args.curve).ber_at(*args.voltage);
+  const std::optional<double>& voltage = hardware.sram_voltage;
   const double per_kib = expected_flips_per_kib(model);
   if (args.json) {
     print_json({{"voltage", voltage ? nlohmann::json(*voltage) : nlohmann::json()},

@@ -1,9 +1,9 @@
-// `axtrain train` and `axtrain eval`: thin wrappers over run_train / run_eval (train/run.h).
+// `axtrain train` and `axtrain eval`: thin wrappers over run_train / run_eval (runs/train_run.h).
 #include "commands.h"
 
-#include "axtrain/config/train_config.h"
-#include "axtrain/train/run.h"
+#include "axtrain/runs/train_run.h"
 #include "axtrain/util/check.h"
+#include "config_flags.h"
 
 #include <fmt/format.h>
 
@@ -14,29 +14,28 @@
 namespace axtrain::cli {
 namespace {
 
-void print_summary(const nlohmann::json& m) {
-  const auto& hw = m["test_error_hw"];
-  fmt::print("method                {}\n", m["method"].get<std::string>());
-  fmt::print("dataset               {}\n", m["dataset"].get<std::string>());
-  fmt::print("hardware              {} (memory {})\n", m["hardware"].get<std::string>(),
-             m["hardware_eval"]["memory"].get<std::string>());
-  fmt::print("test error, exact     {:.4f}\n", m["test_error_exact"].get<double>());
-  fmt::print("test error, hardware  {:.4f} +- {:.4f} (95 % CI, {} trial{})\n", hw["mean"].get<double>(),
-             hw["ci95"].get<double>(), hw["trials"].get<int>(), hw["trials"].get<int>() == 1 ? "" : "s");
-  if (m.contains("test_error_hw_compensated"))
-    fmt::print("  bias-compensated    {:.4f}\n", m["test_error_hw_compensated"]["mean"].get<double>());
-  fmt::print("sensitivity mean      {:.6g}\n", m["sensitivity_mean"].get<double>());
-  if (m.contains("train_seconds"))
-    fmt::print("train time            {:.1f} s\n", m["train_seconds"].get<double>());
-  if (m.contains("run_folder")) fmt::print("run folder            {}\n", m["run_folder"].get<std::string>());
+void print_summary(const RunMetrics& m) {
+  const TrialStats& hw = m.test_error_hw;
+  fmt::print("method                {}\n", name_of(m.method));
+  fmt::print("dataset               {}\n", m.dataset);
+  fmt::print("hardware              {} (memory {})\n", m.hardware_eval.multiplier, m.hardware_eval.memory);
+  fmt::print("test error, exact     {:.4f}\n", m.test_error_exact);
+  fmt::print("test error, hardware  {:.4f} +- {:.4f} (95 % CI, {} trial{})\n", hw.mean, hw.ci95, hw.trials,
+             hw.trials == 1 ? "" : "s");
+  if (m.test_error_hw_compensated)
+    fmt::print("  bias-compensated    {:.4f}\n", m.test_error_hw_compensated->mean);
+  fmt::print("sensitivity mean      {:.6g}\n", m.sensitivity.mean);
+  if (m.training) {
+    fmt::print("train time            {:.1f} s\n", m.training->train_seconds);
+    fmt::print("run folder            {}\n", m.training->run_folder);
+  }
 }
 
-void print_result(const nlohmann::json& metrics, bool json) {
-  if (json) {
-    std::puts(metrics.dump(2).c_str());
-  } else {
+void print_result(const RunMetrics& metrics, bool json) {
+  if (json)
+    std::puts(metrics.to_json().dump(2).c_str());
+  else
     print_summary(metrics);
-  }
 }
 
 }  // namespace

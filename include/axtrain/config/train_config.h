@@ -8,12 +8,10 @@
 //   < --hw/--memory flags < --train-*/--eval-* flags
 #pragma once
 
-#include "axtrain/config/config_fields.h"
-#include "axtrain/hw/memory_faults.h"
+#include "axtrain/config/choices.h"
+#include "axtrain/net/network_spec.h"
+#include "axtrain/util/fields.h"
 
-#include <CLI/CLI.hpp>
-
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,46 +26,46 @@ struct HardwareConfig {
   double p01 = -1;                       // P(stored 0 reads 1), [0, 1]; -1 = the memory setting's BER
   double p10 = -1;                       // P(stored 1 reads 0), [0, 1]; -1 = the memory setting's BER
   int protect = 0;                       // mask of bit positions that never fail, 0..255 (128 = top bit)
-  std::string memory_scope = "weights";  // weights | weights+activations
-  std::string faults = "transient";      // transient (resampled per read) | persistent (one seeded chip)
+  MemoryScope memory_scope = MemoryScope::kWeights;  // weights | weights+activations
+  Faults faults = Faults::kTransient;    // transient (resampled per read) | persistent (one seeded chip)
   std::string ber_curve;                 // CSV file of voltage,ber points; "" = the built-in curve
 
   bool operator==(const HardwareConfig&) const = default;
 };
 
 // Everything `axtrain train` needs. Defaults are the in-class initialisers; validate() checks the rules.
-// Example: TrainConfig{.dataset = "sobel", .method = "axtrain", .epochs = 5}
+// Example: TrainConfig{.dataset = "sobel", .method = Method::kAxtrain, .epochs = 5}
 struct TrainConfig {
   // data
   std::string dataset = "fashion-mnist";  // fashion-mnist | inversek2j | blackscholes | sobel | kmeans | fft | csv:PATH
   std::string data_dir;                   // folder of the Fashion-MNIST IDX files; "" = the Debian package's
   StringList csv_features;                // CSV feature columns; empty = every non-target column
   StringList csv_targets;                 // CSV target columns (required for csv:PATH)
-  std::string task = "auto";              // auto | classification | regression
+  TaskChoice task = TaskChoice::kAuto;    // auto | classification | regression
   int train_samples = 0;                  // >= 0; 0 = all
   int test_samples = 0;                   // >= 0; 0 = all
   int kernel_samples = 20000;             // >= 1; samples generated for a regression kernel, split 80/20
   // model
-  std::string network = "mlp";            // mlp | lenet
+  Network network = Network::kMlp;        // mlp | lenet
   IntList hidden = {256, 256};            // MLP hidden layer sizes, each >= 1
-  std::string activation = "relu";        // relu | tanh | sigmoid
+  Activation activation = Activation::kRelu;  // relu | tanh | sigmoid
   // method (SPEC 2.6)
-  std::string method = "baseline";        // baseline | pas | act | axtrain
-  std::string pas_mode = "emulate";       // emulate | statistic
+  Method method = Method::kBaseline;      // baseline | pas | act | axtrain
+  PasMode pas_mode = PasMode::kEmulate;   // emulate | statistic
   double act_lambda = 100.0;              // >= 0; weight of the sensitivity term R(w) (docs/training.md)
   double noise_scale = 1.0;               // >= 0; multiplies the statistic-mode noise std
   // optimisation
   int epochs = 3;                         // >= 0
   int batch_size = 128;                   // >= 1
-  std::string optimizer = "adam";         // adam | sgd
+  Optimizer optimizer = Optimizer::kAdam;  // adam | sgd
   double lr = 1e-3;                       // > 0
   double momentum = 0.9;                  // [0, 1); sgd only
   double weight_decay = 0;                // >= 0
-  std::string lr_schedule = "none";       // none | cosine | step
+  LrSchedule lr_schedule = LrSchedule::kNone;  // none | cosine | step
   int early_stopping = 0;                 // patience in epochs, >= 0; 0 = off
   double validation_split = 0;            // share of the training set held out, [0, 0.5]
   // quantisation
-  std::string weight_quant = "per-tensor";  // per-tensor | per-channel
+  WeightQuant weight_quant = WeightQuant::kPerTensor;  // per-tensor | per-channel
   bool bias_compensation = false;           // compensate the multiplier's mean error in the bias
   // run
   int seed = 1;                           // >= 0
@@ -83,7 +81,7 @@ struct TrainConfig {
   // exploration (axtrain explore and reproduce; train ignores these): the sweep's lists
   StringList sweep_multipliers = {"exact", "K1", "K2", "K3"};  // evaluation multipliers
   StringList sweep_memories = {"none"};                         // evaluation memory settings
-  StringList sweep_methods = {"baseline", "pas", "act", "axtrain"};
+  StringList sweep_methods = {"baseline", "pas", "act", "axtrain"};  // method names (sweep_method_list)
   IntList sweep_seeds = {1};                                    // each seed trains its own models
   StringList sweep_layers = {};            // per-layer assignments "MUL@MEM;MUL@MEM;..." (one entry per layer)
   int finetune_epochs = 2;                 // >= 0; epochs every method (and the reference) adds to the baseline
@@ -98,25 +96,21 @@ struct TrainConfig {
 const std::vector<Field<TrainConfig>>& train_config_fields();
 const std::vector<Field<HardwareConfig>>& hardware_config_fields();
 
-// Registers every field of TrainConfig as a flag on `cmd` (help shows the rule and the live default), the
-// section fields as --train-<key> and --eval-<key>, and --config FILE. After cmd has parsed, resolve() reads
-// the file (if --config was given), applies the flags that were given on top (see the precedence above), and
-// validates. Holds the flag targets, so it must outlive the parse; movable.
-class TrainConfigFlags {
- public:
-  explicit TrainConfigFlags(CLI::App& cmd);
-  ~TrainConfigFlags();
-  TrainConfigFlags(TrainConfigFlags&&) noexcept;
-  TrainConfigFlags& operator=(TrainConfigFlags&&) noexcept;
-
-  // Throws axtrain::Error as load_train_config() and validate() do. default_config is read when --config
-  // was not given ("" = start from the defaults); `axtrain eval` passes the run folder's config.toml.
-  TrainConfig resolve(const std::string& default_config = "") const;
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
+// The two hardware sections: TOML table, flag prefix, member, --help group.
+struct HardwareSection {
+  std::string_view path;         // "hardware.train"
+  std::string_view flag_prefix;  // "train-": flags --train-<key>
+  HardwareConfig TrainConfig::*member;
+  std::string_view group;        // --help group
 };
+inline constexpr HardwareSection kHardwareSections[] = {
+    {"hardware.train", "train-", &TrainConfig::hardware_train, "Training hardware [hardware.train]"},
+    {"hardware.eval", "eval-", &TrainConfig::hardware_eval, "Evaluation hardware [hardware.eval]"},
+};
+
+// Reads a TOML config over the defaults without validating (flags may still change values): top-level
+// hw/memory go to the sections that do not set their own. Throws as read_toml_file does.
+TrainConfig read_train_config(const std::string& toml_path);
 
 // Reads a TOML config file over the defaults, applies top-level hw/memory to the sections that do not set
 // their own, and validates. Throws axtrain::Error (one line) for an unreadable file, malformed TOML
@@ -131,8 +125,8 @@ void validate(const TrainConfig& config);
 // The configuration as a TOML file, every key written: load_train_config(file) == config for a valid config.
 std::string to_toml(const TrainConfig& config);
 
-// Every key with its value as TOML text, sections as "hardware.train.multiplier": for result rows and reports.
-std::vector<std::pair<std::string, std::string>> config_entries(const TrainConfig& config);
+// The methods of sweep_methods (validated names), in order.
+std::vector<Method> sweep_method_list(const TrainConfig& config);
 
 // The key reference of docs/config.md (Markdown table rows), generated from the field tables.
 std::string config_reference_markdown();
@@ -155,12 +149,5 @@ struct MemorySetting {
 // Parses "none", a voltage "0.6V" (a number followed by V) or "ber:1e-4". Throws axtrain::Error naming the
 // value and the three forms otherwise.
 MemorySetting parse_memory(std::string_view text);
-
-// The fault model a hardware section describes: the BER is the setting's own or, for a voltage, the BER(V)
-// curve's (ber_curve, or BerCurve::default_curve() when empty); p01/p10 >= 0 override it per direction;
-// protect masks bits. memory "none" gives all-zero probabilities (p01/p10/protect are then ignored).
-// Throws axtrain::Error for a bad memory string, an unreadable curve, a voltage below the curve, or an invalid
-// resulting model.
-MemoryFaultModel memory_fault_model(const HardwareConfig& hardware);
 
 }  // namespace axtrain

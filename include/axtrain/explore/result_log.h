@@ -2,6 +2,9 @@
 // append-only log so that an interrupted sweep resumes where it stopped, and exported as CSV.
 #pragma once
 
+#include "axtrain/config/choices.h"
+#include "axtrain/util/fields.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -17,11 +20,11 @@ namespace axtrain {
 // error); energies in pJ per inference; voltages in volts. Every double must be finite.
 struct ResultRow {
   std::string dataset;           // dataset name as in the config, e.g. "fashion-mnist"
-  std::string method;            // "baseline" | "pas" | "act" | "axtrain"
+  Method method = Method::kBaseline;
   std::string multiplier;        // multiplier spec string (Multiplier::spec()), e.g. "K3"; "" if per layer
   std::string memory;            // memory as in the config: "none", "0.6V", "ber:1e-4"
   std::string layer_assignment;  // "" (same hardware everywhere) or one entry per layer: "K3,K1,exact" / "0.6V,0.7V,1.0V"
-  std::uint64_t seed = 0;        // training seed
+  int seed = 0;                  // training seed, >= 0
   double voltage = 0;            // SRAM voltage used for energy, V (nominal when memory is none or a ber)
   double ber = 0;                // bit error rate used, in [0, 1]
   double error_exact = 0;        // E(model, exact hardware)
@@ -39,13 +42,14 @@ struct ResultRow {
   std::string key() const;
 };
 
-// The JSON field names of ResultRow in declaration order (= the CSV columns).
-const std::vector<std::string>& result_row_fields();
+// The field table of ResultRow in declaration order: the JSON fields and the CSV columns.
+const std::vector<Field<ResultRow>>& result_row_fields();
 
-// Every field, named as in the struct. Throws axtrain::Error naming the field for a non-finite double.
+// Every field, named as in the struct. Throws axtrain::Error naming the field for a value that breaks its
+// rule (a non-finite double, trials < 1, seed < 0).
 nlohmann::json to_json(const ResultRow& row);
 // Reads every field back. Throws axtrain::Error naming the field when one is missing, unknown, of the wrong
-// type or out of range (trials >= 1, seed a non-negative integer, doubles finite).
+// type or out of range (as to_json).
 ResultRow row_from_json(const nlohmann::json& json);
 
 // Append-only log of finished points for resumable sweeps: one JSON object (to_json) per line, UTF-8, '\n'

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "axtrain/hw/designs.h"
+#include "axtrain/hw/error_decomposition.h"
 #include "axtrain/hw/product_table.h"
 #include "axtrain/hw/table_file.h"
 
@@ -24,7 +25,7 @@ struct LutMul {
 
 using MultiplierDesign = std::variant<ExactMul, KulkarniMul, TruncatedMul, DrumMul, MitchellMul, LutMul>;
 
-// Immutable and cheap to copy (the table is shared).
+// Immutable and cheap to copy (the table and the decomposition are shared by all copies).
 class Multiplier {
  public:
   // Parses a spec string. Throws axtrain::Error naming the bad part and the valid choices.
@@ -32,19 +33,23 @@ class Multiplier {
 
   const std::string& spec() const { return spec_; }
   const MultiplierDesign& design() const { return design_; }
-  bool is_signed() const { return table_->is_signed(); }
-  const ProductTable& table() const { return *table_; }
+  bool is_signed() const { return table().is_signed(); }
+  const ProductTable& table() const;
   // f(a, b) for codes a, b (0..255 unsigned, -128..127 signed).
-  std::int32_t multiply(int a, int b) const { return table_->at(table_->index_of(a), table_->index_of(b)); }
+  std::int32_t multiply(int a, int b) const { return table().at(table().index_of(a), table().index_of(b)); }
   // One line for people, e.g. "Kulkarni under-designed multiplier, 2x2 blocks with i+j < 7 approximate".
   std::string description() const;
+  // decompose_error(table()) with the default number of terms, computed on first use (thread-safe) and
+  // shared by every copy of this multiplier.
+  const ErrorDecomposition& decomposition() const;
 
  private:
-  Multiplier(std::string spec, MultiplierDesign design, std::shared_ptr<const ProductTable> table);
+  struct Shared;
+  Multiplier(std::string spec, MultiplierDesign design, std::shared_ptr<Shared> shared);
 
   std::string spec_;
   MultiplierDesign design_;
-  std::shared_ptr<const ProductTable> table_;
+  std::shared_ptr<Shared> shared_;  // the table, and the decomposition once computed
 };
 
 // Tabulates a formula design (every alternative but LutMul) over all unsigned code pairs.

@@ -11,6 +11,19 @@
 
 namespace axtrain {
 
+// The error of a model's outputs summed over batches (SPEC 2.8). Classification: wrong predictions over rows.
+// Regression: |output - target| over every target value (targets scaled to the training range).
+class ErrorTally {
+ public:
+  explicit ErrorTally(Task task) : task_(task) {}
+  void add(const torch::Tensor& output, const torch::Tensor& target);  // one batch, no gradient needed
+  double value() const { return wrong_ / count_; }
+
+ private:
+  Task task_;
+  double wrong_ = 0, count_ = 0;
+};
+
 // Classification: error rate (1 - accuracy). Regression: mean absolute error of the outputs scaled to the
 // training targets' range, i.e. the mean relative error with respect to that range.
 double model_error(ApproxNet& net, const TensorData& data, Task task, int64_t batch_size);

@@ -3,6 +3,7 @@
 // hardware, and advances the step and trial counters that key the random draws.
 #pragma once
 
+#include "axtrain/config/hardware.h"
 #include "axtrain/hw/memory_faults.h"
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/train/approx_matmul.h"
@@ -40,6 +41,8 @@ struct HardwareState {
   static HardwareState exact(std::uint64_t seed);
   // Emulated hardware with this multiplier and memory model.
   static HardwareState emulate(const Multiplier& multiplier, const MemoryFaultModel& memory, std::uint64_t seed);
+  // Emulated hardware of a resolved section (fault persistence and scope as the section says).
+  static HardwareState emulate(const ResolvedHardware& hardware, std::uint64_t seed);
 };
 
 // Variance of the change of one stored weight code under memory faults, in code units squared:

@@ -4,23 +4,30 @@
 
 #include "axtrain/config/train_config.h"
 #include "axtrain/explore/result_log.h"
-#include "axtrain/train/run.h"
+#include "axtrain/explore/sweep_analysis.h"
+#include "axtrain/util/progress.h"
 
 #include <nlohmann/json.hpp>
 
-#include <span>
+#include <cstddef>
 #include <string>
+#include <vector>
 
 namespace axtrain {
 
+// results.json of an exploration.
+struct ExploreResult {
+  std::string dataset;
+  double budget = 0;
+  std::size_t resumed_points = 0;  // rows found in results.jsonl when the run started
+  std::size_t points = 0;          // hardware points of the sweep
+  std::vector<ResultRow> rows;
+  SweepAnalysis analysis;
+  nlohmann::json to_json() const;
+};
+
 // Runs (or resumes) the sweep into config.out ("" = runs/explore-<dataset>): models/ (checkpoints),
 // results.jsonl (finished points, appended as they finish), results.json, results.csv, report.md/.html.
-// Returns results.json's content.
-nlohmann::json run_explore(const TrainConfig& config, const Progress& progress);
-
-// The analysis of finished rows, per method and seed: Pareto front (energy, error_hw) and the
-// lowest-energy point whose error_hw - reference error <= budget, the reference being the equal-budget
-// baseline's exact error of the same seed (SPEC 2.8). Rows of other methods without a reference are skipped.
-nlohmann::json analyse_rows(std::span<const ResultRow> rows, double budget);
+ExploreResult run_explore(const TrainConfig& config, const Progress& progress);
 
 }  // namespace axtrain

@@ -1,4 +1,4 @@
-#include "axtrain/config/config_fields.h"
+#include "axtrain/config/toml_file.h"
 
 #include "axtrain/util/check.h"
 
@@ -18,22 +18,6 @@ std::string join(const StringList& items, std::string_view separator) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
   return out;
-}
-
-std::string format_bound(double x) { return fmt::format("{}", x); }
-
-bool number_ok(const FieldRule& rule, double x) {
-  if (rule.sentinel && x == *rule.sentinel) return true;
-  if (!std::isfinite(x)) return false;
-  if (rule.min && !(rule.min_open ? x > *rule.min : x >= *rule.min)) return false;
-  if (rule.max && !(rule.max_open ? x < *rule.max : x <= *rule.max)) return false;
-  return true;
-}
-
-[[noreturn]] void fail_rule(const FieldRule& rule, const std::string& key, const std::string& flag,
-                            const std::string& value, std::string_view each = "", const std::string& hint = "") {
-  AXT_FAIL("{} = {} is invalid: {}must be {}{}; set the config key {} or the flag {} to such a value", key, value,
-           each, rule.describe(), hint, key, flag);
 }
 
 // --- TOML reading ---------------------------------------------------------------------------------------
@@ -67,8 +51,8 @@ std::string one_line(std::string_view text) {
 // Reads one value into `target`; throws when the node has the wrong type.
 class ValueReader {
  public:
-  ValueReader(const std::string& file, const std::string& key, const toml::node& node)
-      : file_(file), key_(key), node_(node) {}
+  ValueReader(const std::string& file, const std::string& key, const std::string& flag, const toml::node& node)
+      : file_(file), key_(key), flag_(flag), node_(node) {}
 
   void operator()(bool* target) const {
     if (!node_.is_boolean()) fail(target, toml_type_name(node_));
@@ -90,6 +74,14 @@ class ValueReader {
     if (!node_.is_string()) fail(target, toml_type_name(node_));
     *target = node_.as_string()->get();
   }
+  void operator()(const ChoiceRef& target) const {
+    if (!node_.is_string()) fail(target, toml_type_name(node_));
+    try {
+      set_choice(target, node_.as_string()->get(), key_, flag_);
+    } catch (const Error& e) {
+      AXT_FAIL("{}: {}", where(file_, node_), e.what());
+    }
+  }
   void operator()(IntList* target) const {
     IntList values;
     for (const toml::node& element : array(target)) {
@@ -108,8 +100,7 @@ class ValueReader {
   }
 
  private:
-  template <class T>
-  const toml::array& array(T* target) const {
+  const toml::array& array(const FieldRef& target) const {
     if (!node_.is_array()) fail(target, toml_type_name(node_));
     return *node_.as_array();
   }
@@ -122,14 +113,14 @@ class ValueReader {
     return static_cast<int>(value);
   }
 
-  template <class T>
-  [[noreturn]] void fail(T* target, std::string_view got) const {
-    AXT_FAIL("{}: {}: expected {}, got {}; e.g. {} = {}", where(file_, node_), key_, type_name(FieldRef(target)), got,
-             key_.substr(key_.rfind('.') + 1), format_value(*target));
+  [[noreturn]] void fail(const FieldRef& target, std::string_view got) const {
+    AXT_FAIL("{}: {}: expected {}, got {}; e.g. {} = {}", where(file_, node_), key_, type_name(target), got,
+             key_.substr(key_.rfind('.') + 1), format_value(target));
   }
 
   const std::string& file_;
   const std::string& key_;
+  const std::string& flag_;
   const toml::node& node_;
 };
 
@@ -146,7 +137,8 @@ class TomlWalker {
         const auto it = std::find_if(section->keys.begin(), section->keys.end(),
                                      [&](const auto& entry) { return entry.first == key; });
         if (it != section->keys.end()) {
-          std::visit(ValueReader(file_, full, node), it->second);
+          const std::string flag = "--" + section->flag_prefix + key;
+          std::visit(ValueReader(file_, full, flag, node), it->second);
           set_.insert(full);
           continue;
         }
@@ -220,182 +212,6 @@ class TomlWalker {
 };
 
 }  // namespace
-
-FieldRule FieldRule::one_of(StringList choices) {
-  FieldRule rule;
-  rule.choices = std::move(choices);
-  return rule;
-}
-
-FieldRule FieldRule::at_least(double min) {
-  FieldRule rule;
-  rule.min = min;
-  return rule;
-}
-
-FieldRule FieldRule::greater_than(double min) {
-  FieldRule rule = at_least(min);
-  rule.min_open = true;
-  return rule;
-}
-
-FieldRule FieldRule::between(double lo, double hi) {
-  FieldRule rule = at_least(lo);
-  rule.max = hi;
-  return rule;
-}
-
-FieldRule FieldRule::half_open(double lo, double hi) {
-  FieldRule rule = between(lo, hi);
-  rule.max_open = true;
-  return rule;
-}
-
-FieldRule FieldRule::checked(void (*check_fn)(const std::string& value), std::string words) {
-  FieldRule rule;
-  rule.check = check_fn;
-  rule.text = std::move(words);
-  return rule;
-}
-
-FieldRule FieldRule::or_value(double value) const {
-  FieldRule rule = *this;
-  rule.sentinel = value;
-  return rule;
-}
-
-std::string FieldRule::describe() const {
-  if (!text.empty()) return text;
-  if (!choices.empty()) return "one of " + join(choices, ", ");
-  std::string range;
-  if (min && max)
-    range = fmt::format("in {}{}, {}{}", min_open ? "(" : "[", format_bound(*min), format_bound(*max),
-                        max_open ? ")" : "]");
-  else if (min)
-    range = fmt::format("{} {}", min_open ? ">" : ">=", format_bound(*min));
-  else if (max)
-    range = fmt::format("{} {}", max_open ? "<" : "<=", format_bound(*max));
-  if (sentinel && !range.empty()) return fmt::format("{} or {}", format_bound(*sentinel), range);
-  return range;
-}
-
-std::string format_value(bool value) { return value ? "true" : "false"; }
-std::string format_value(int value) { return fmt::format("{}", value); }
-
-std::string format_value(double value) {
-  std::string text = fmt::format("{}", value);  // shortest text that reads back to the same double
-  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // "1" -> "1.0"; inf and nan stay
-  return text;
-}
-
-std::string format_value(const std::string& value) {
-  std::string out = "\"";
-  for (const char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        else
-          out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string format_value(const IntList& value) { return fmt::format("[{}]", fmt::join(value, ", ")); }
-
-std::string format_value(const StringList& value) {
-  StringList quoted;
-  for (const std::string& s : value) quoted.push_back(format_value(s));
-  return "[" + join(quoted, ", ") + "]";
-}
-
-std::string_view type_name(const FieldRef& ref) {
-  static constexpr std::string_view kNames[] = {"boolean", "integer", "number",
-                                                "string", "array of integers", "array of strings"};
-  static_assert(std::variant_size_v<FieldRef> == std::size(kNames), "one name per FieldRef alternative");
-  return kNames[ref.index()];
-}
-
-void check_value(const FieldRule& rule, const std::string& key, const std::string& flag, const FieldRef& value) {
-  if (const auto* i = std::get_if<int*>(&value)) {
-    if (!number_ok(rule, **i)) fail_rule(rule, key, flag, format_value(**i));
-  } else if (const auto* d = std::get_if<double*>(&value)) {
-    if (!number_ok(rule, **d)) fail_rule(rule, key, flag, format_value(**d));
-  } else if (const auto* list = std::get_if<IntList*>(&value)) {
-    for (const int x : **list)
-      if (!number_ok(rule, x)) fail_rule(rule, key, flag, format_value(**list), "each element ");
-  } else if (const auto* s = std::get_if<std::string*>(&value)) {
-    const std::string& text = **s;
-    if (!rule.choices.empty() && std::find(rule.choices.begin(), rule.choices.end(), text) == rule.choices.end()) {
-      const std::string near = closest_name(text, rule.choices);
-      fail_rule(rule, key, flag, format_value(text), "", near.empty() ? "" : fmt::format(" (did you mean {}?)", format_value(near)));
-    }
-    if (rule.check) {
-      try {
-        rule.check(text);
-      } catch (const Error& e) {
-        AXT_FAIL("{} ({}): {}", key, flag, e.what());
-      }
-    }
-  }
-}
-
-std::string closest_name(std::string_view name, const StringList& candidates) {
-  std::string best;
-  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
-  for (const std::string& candidate : candidates) {
-    // Levenshtein distance, one row at a time.
-    std::vector<std::size_t> row(candidate.size() + 1);
-    for (std::size_t j = 0; j < row.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= name.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= candidate.size(); ++j) {
-        const std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (name[i - 1] == candidate[j - 1] ? 0 : 1)});
-        diagonal = up;
-      }
-    }
-    if (row.back() < best_distance) {
-      best_distance = row.back();
-      best = candidate;
-    }
-  }
-  return best;
-}
-
-CLI::Option* add_field_option(CLI::App& cmd, const std::string& flag, const std::string& alias,
-                              const FieldRef& target, const std::string& description, const FieldRule& rule) {
-  std::string names = "--" + flag;
-  if (flag.find('_') != std::string::npos) {
-    std::string hyphenated = flag;
-    std::replace(hyphenated.begin(), hyphenated.end(), '_', '-');
-    names += ",--" + hyphenated;
-  }
-  if (!alias.empty()) names += ",--" + alias;
-  const std::string choices = join(rule.choices, "|");
-  return std::visit(
-      [&](auto* value) -> CLI::Option* {
-        using T = std::remove_pointer_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, bool>) {
-          return cmd.add_flag(names, *value, description);
-        } else if constexpr (std::is_same_v<T, IntList> || std::is_same_v<T, StringList>) {
-          return cmd.add_option(names, *value, description)->delimiter(',')->type_name(
-              std::is_same_v<T, IntList> ? "INT,..." : "TEXT,...");
-        } else {
-          CLI::Option* option = cmd.add_option(names, *value, description);
-          if (!choices.empty()) option->type_name(choices);
-          return option;
-        }
-      },
-      target);
-}
 
 std::set<std::string> read_toml_file(const std::string& path, const std::vector<TomlSection>& sections) {
   AXT_CHECK(std::ifstream(path).good(), "cannot read config file '{}'; check the path given to --config", path);

@@ -1,0 +1,46 @@
+// The analysis of a sweep's finished rows, per method and seed: the Pareto front (energy, error_hw) and the
+// lowest-energy point within an error budget of the equal-budget reference (SPEC 2.8).
+#pragma once
+
+#include "axtrain/config/choices.h"
+#include "axtrain/explore/result_log.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace axtrain {
+
+struct BestPoint {
+  std::size_t row = 0;     // index into the analysed rows
+  std::string hardware;    // hardware_label of that row
+  double error_hw = 0;
+  double energy_pj = 0;
+  double energy_saving = 0;
+};
+
+struct MethodAnalysis {
+  Method method = Method::kBaseline;
+  int seed = 0;
+  double reference_error = 0;        // the reference baseline's exact error of the same seed
+  std::vector<std::size_t> rows;     // this group's rows (indices)
+  std::vector<std::size_t> pareto;   // its Pareto front (indices), by energy ascending
+  std::optional<BestPoint> best_under_budget;
+};
+
+struct SweepAnalysis {
+  double budget = 0;
+  std::vector<MethodAnalysis> methods;  // ordered by (method name, seed)
+  nlohmann::json to_json() const;
+};
+
+// Groups the rows by (method, seed). The reference of a seed is the baseline's exact error; groups of a seed
+// without a baseline row are skipped. Best under budget: the lowest-energy row whose error_hw - reference <=
+// budget (best_under_budget in pareto.h).
+SweepAnalysis analyse_rows(std::span<const ResultRow> rows, double budget);
+
+}  // namespace axtrain

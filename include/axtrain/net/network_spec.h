@@ -1,0 +1,47 @@
+// The network a run trains, without libtorch: its kind, sizes and activation, and the shapes of its
+// approximate layers. The model (train/models.h) and the energy model (explore/network_energy.h) are both
+// built from approximate_layers(), so a topology is written once.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace axtrain {
+
+enum class Network { kMlp, kLenet };
+enum class Activation { kRelu, kTanh, kSigmoid };
+inline constexpr std::array<std::string_view, 2> kNetworkNames = {"mlp", "lenet"};
+inline constexpr std::array<std::string_view, 3> kActivationNames = {"relu", "tanh", "sigmoid"};
+constexpr std::span<const std::string_view> choice_names(Network) { return kNetworkNames; }
+constexpr std::span<const std::string_view> choice_names(Activation) { return kActivationNames; }
+
+// Example: NetworkSpec{.kind = Network::kMlp, .input_shape = {1, 28, 28}, .hidden = {256, 256}, .outputs = 10}
+//   mlp:   flatten the input, one linear layer per size in `hidden`, then a linear layer to `outputs`.
+//   lenet: input {C, 28, 28}: conv C->6 5x5 pad 2, maxpool 2, conv 6->16 5x5, maxpool 2, fc 400-120-84-outputs.
+struct NetworkSpec {
+  Network kind = Network::kMlp;
+  std::vector<int64_t> input_shape;          // per-sample shape, e.g. {1, 28, 28} or {6}; every entry >= 1
+  std::vector<int64_t> hidden = {256, 256};  // MLP hidden sizes, each >= 1 (ignored by lenet)
+  int64_t outputs = 10;                      // classes or regression targets, >= 1
+  Activation activation = Activation::kRelu;
+};
+
+// One approximate layer (linear or 2-D convolution with square kernels), as the hardware sees it.
+struct LayerShape {
+  bool conv = false;
+  int in = 0;              // input features, or input channels
+  int out = 0;             // output features, or output channels
+  int kernel = 1;          // conv only
+  int stride = 1;          // conv only
+  int padding = 0;         // conv only
+  int height = 1, width = 1;  // conv only: the input's spatial size
+};
+
+// The approximate layers in forward order (layer i = ApproxNet::approx_layers()[i]). Throws axtrain::Error
+// for a size < 1, a size that does not fit int, or lenet on an input that is not {C, 28, 28}.
+std::vector<LayerShape> approximate_layers(const NetworkSpec& spec);
+
+}  // namespace axtrain

@@ -1,0 +1,60 @@
+// Whole runs: `axtrain train` and `axtrain eval` as library calls. A run folder holds config.toml (the
+// effective configuration), checkpoint.pt, metrics.json and history.csv, each written atomically.
+#pragma once
+
+#include "axtrain/config/train_config.h"
+#include "axtrain/data/dataset.h"
+#include "axtrain/train/evaluation.h"
+#include "axtrain/train/history.h"
+#include "axtrain/util/progress.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace axtrain {
+
+// What training added to a run's metrics.
+struct TrainingSummary {
+  int epochs = 0;                     // configured
+  int epochs_run = 0;                 // run (fewer after early stopping)
+  int best_epoch = 0;
+  bool stopped_early = false;
+  double train_seconds = 0;
+  std::vector<double> epoch_seconds;
+  std::string run_folder;
+};
+
+// metrics.json of a run: the configuration's identity, errors on exact and on the evaluation hardware
+// (SPEC 2.8), sensitivity under it (SPEC 2.7).
+struct RunMetrics {
+  Method method = Method::kBaseline;
+  std::string dataset;
+  Task task = Task::kClassification;
+  Network network = Network::kMlp;
+  int seed = 0;
+  int threads = 0;
+  HardwareConfig hardware_eval;
+  HardwareConfig hardware_train;
+  double test_error_exact = 0;
+  TrialStats test_error_hw;
+  std::optional<TrialStats> test_error_hw_compensated;  // with bias_compensation
+  SensitivityStats sensitivity;
+  std::optional<TrainingSummary> training;  // train only
+  std::string checkpoint;                   // eval only: the checkpoint evaluated
+
+  double approximation_error() const { return test_error_hw.mean - test_error_exact; }
+  nlohmann::json to_json() const;
+};
+
+// Trains as configured, evaluates on exact and on the evaluation hardware, measures sensitivity, writes the
+// run folder (config.out; "" = runs/<dataset>-<method>-seed<seed>) and returns its metrics.
+RunMetrics run_train(const TrainConfig& config, const Progress& progress);
+
+// Loads a checkpoint written by run_train (its folder's config.toml says how to rebuild it; `config` is that
+// file with the command's overrides) and evaluates it on config's evaluation hardware.
+RunMetrics run_eval(const TrainConfig& config, const std::string& checkpoint, const Progress& progress);
+
+}  // namespace axtrain

@@ -1,0 +1,23 @@
+// Small text helpers shared by the file readers and the report writer.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace axtrain {
+
+// `s` without leading and trailing spaces, tabs and carriage returns.
+std::string_view trim(std::string_view s);
+
+// One line of a text: its 1-based number and its content without the '\n' (a trailing '\r' is kept; trim it).
+struct TextLine {
+  int number = 0;
+  std::string_view text;
+  bool terminated = true;  // false for a last line without its '\n'
+};
+
+// Every line of `text` (views into it), blank ones included. An empty text has no lines; a text ending in
+// '\n' has no empty line after it.
+std::vector<TextLine> split_lines(std::string_view text);
+
+}  // namespace axtrain

@@ -1,0 +1,125 @@
+#include "axtrain/runs/model_store.h"
+
+#include "axtrain/explore/network_energy.h"
+#include "axtrain/train/checkpoint.h"
+#include "axtrain/train/evaluation.h"
+#include "axtrain/train/trainer.h"
+#include "axtrain/util/atomic_file.h"
+
+#include <torch/torch.h>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+namespace axtrain {
+namespace {
+
+HardwareConfig section_for(const TrainConfig& config, const std::string& multiplier, const std::string& memory) {
+  HardwareConfig h = config.hardware_eval;
+  h.multiplier = multiplier;
+  h.memory = memory;
+  return h;
+}
+
+std::string safe_name(std::string text) {
+  for (char& c : text)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+  return text;
+}
+
+}  // namespace
+
+ModelStore::ModelStore(std::string dir, const PreparedData& data, TrainConfig base, HardwareResolver& resolver,
+                       const Progress& progress)
+    : dir_(std::move(dir)), data_(data), base_(std::move(base)), resolver_(resolver), progress_(progress) {
+  std::filesystem::create_directories(dir_);
+}
+
+StoredModel ModelStore::load_or_train(const std::string& name, const TrainConfig& config) {
+  const std::string stem = dir_ + "/" + safe_name(name);
+  const std::string path = stem + ".pt";
+  const std::string history_path = stem + ".history.csv";
+  torch::manual_seed(static_cast<std::uint64_t>(config.seed));
+  StoredModel stored{make_model(network_spec(config, data_)), {}};
+  if (std::filesystem::exists(path)) {
+    load_checkpoint(*stored.net, path);
+    if (std::filesystem::exists(history_path)) stored.history = parse_history_csv(read_file(history_path), history_path);
+    progress_.line("reusing " + path);
+    return stored;
+  }
+  if (!config.init.empty()) load_checkpoint(*stored.net, config.init);
+  progress_.status("training " + name);
+  stored.history = train_model(*stored.net, data_, config, resolver_.resolve(config.hardware_train), {},
+                               [&](int epoch, int64_t batch, int64_t batches, double) {
+                                 if (batch % 50 == 0)
+                                   progress_.status(fmt::format("training {}: epoch {}/{} batch {}/{}", name, epoch,
+                                                                config.epochs, batch, batches));
+                               });
+  save_checkpoint(*stored.net, path);
+  write_file_atomic(history_path, history_csv(stored.history));
+  progress_.line(fmt::format("trained {} ({:.1f} s)", name, stored.history.seconds));
+  return stored;
+}
+
+StoredModel ModelStore::baseline(int seed) {
+  TrainConfig c = base_;
+  c.seed = seed;
+  c.method = Method::kBaseline;
+  c.init.clear();
+  return load_or_train(fmt::format("{}-base-seed{}", base_.dataset, seed), c);
+}
+
+StoredModel ModelStore::model(Method method, const HardwareConfig& train_hardware, int seed) {
+  baseline(seed);  // make sure the checkpoint it fine-tunes exists
+  TrainConfig c = base_;
+  c.seed = seed;
+  c.method = method;
+  c.epochs = base_.finetune_epochs;
+  c.hardware_train = train_hardware;
+  c.init = dir_ + "/" + safe_name(fmt::format("{}-base-seed{}", base_.dataset, seed)) + ".pt";
+  const std::string trained_for =
+      method == Method::kBaseline ? "ref" : train_hardware.multiplier + "-" + train_hardware.memory;
+  return load_or_train(fmt::format("{}-{}-{}-seed{}", base_.dataset, name_of(method), trained_for, seed), c);
+}
+
+ResultRow evaluate_point(ApproxNet& net, const PreparedData& data, const TrainConfig& config,
+                         const HardwarePoint& point, Method method, int seed, const EnergyParams& energy,
+                         HardwareResolver& resolver) {
+  TrainConfig c = config;
+  c.seed = seed;
+  ResultRow row = point_row(config.dataset, method, point, seed);
+  row.error_exact =
+      hardware_error(net, data.test, data.task, HardwareState::exact(static_cast<std::uint64_t>(seed)), 1, c.batch_size)
+          .mean;
+  std::vector<HardwareState> per_layer;
+  std::vector<LayerHardware> energy_layers;
+  const auto add_layer = [&](const std::string& multiplier, const std::string& memory) {
+    const ResolvedHardware hw = resolver.resolve(section_for(c, multiplier, memory));
+    per_layer.push_back(hardware_state(hw, c));
+    energy_layers.push_back({hw.multiplier, hw.sram_voltage.value_or(energy.nominal_voltage)});
+  };
+  if (point.layers.empty()) {
+    add_layer(point.multiplier, point.memory);
+    row.voltage = energy_layers.back().voltage;
+    row.ber = per_layer.back().memory.p01;
+  } else {
+    for (const LayerSetting& layer : parse_layer_assignment(point.layers)) add_layer(layer.multiplier, layer.memory);
+  }
+  const TrialStats on_hw = hardware_error(net, data.test, data.task, per_layer, c.trials, c.batch_size);
+  row.error_hw = on_hw.mean;
+  row.error_hw_std = on_hw.std;
+  row.error_hw_ci95 = on_hw.ci95;
+  row.trials = on_hw.trials;
+  if (point.layers.empty())
+    row.sensitivity_mean = measure_sensitivity(net, data.test, data.task, per_layer.front(), c.batch_size).mean;
+  const NetworkSpec spec = network_spec(c, data);
+  const EnergyBreakdown e = network_energy(spec, energy_layers, energy);
+  const EnergyBreakdown reference =
+      network_energy(spec, {{resolver.multiplier("exact"), energy.nominal_voltage}}, energy);
+  row.energy_pj = e.total_pj;
+  row.energy_saving = energy_saving(e, reference);
+  return row;
+}
+
+}  // namespace axtrain

@@ -1,0 +1,144 @@
+#include "axtrain/runs/train_run.h"
+
+#include "axtrain/config/hardware.h"
+#include "axtrain/train/checkpoint.h"
+#include "axtrain/train/evaluation.h"
+#include "axtrain/train/models.h"
+#include "axtrain/train/tensor_data.h"
+#include "axtrain/train/trainer.h"
+#include "axtrain/util/atomic_file.h"
+#include "axtrain/util/field_json.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+namespace axtrain {
+namespace {
+
+constexpr int64_t kBiasCalibrationSamples = 2048;  // training rows used to calibrate the bias compensation
+
+nlohmann::json trial_json(const TrialStats& s) {
+  return {{"mean", s.mean}, {"std", s.std}, {"ci95", s.ci95}, {"trials", s.trials}, {"values", s.values}};
+}
+
+void set_up_torch(const TrainConfig& c) {
+  torch::set_num_threads(c.threads);
+  torch::manual_seed(static_cast<std::uint64_t>(c.seed));
+}
+
+// Evaluation shared by train and eval: exact hardware, the evaluation hardware, sensitivity under it.
+RunMetrics evaluate_run(ApproxNet& net, const PreparedData& data, const TrainConfig& c, HardwareResolver& resolver,
+                        const Progress& progress) {
+  RunMetrics m;
+  m.method = c.method;
+  m.dataset = c.dataset;
+  m.task = data.task;
+  m.network = c.network;
+  m.seed = c.seed;
+  m.threads = c.threads;
+  m.hardware_eval = c.hardware_eval;
+  m.hardware_train = c.hardware_train;
+  progress.status("evaluating on exact 8-bit hardware");
+  m.test_error_exact =
+      hardware_error(net, data.test, data.task, HardwareState::exact(static_cast<std::uint64_t>(c.seed)), 1,
+                     c.batch_size).mean;
+  progress.status(fmt::format("evaluating on {} (memory {})", c.hardware_eval.multiplier, c.hardware_eval.memory));
+  const HardwareState eval_hw = hardware_state(resolver.resolve(c.hardware_eval), c);
+  m.test_error_hw = hardware_error(net, data.test, data.task, eval_hw, c.trials, c.batch_size);
+  if (c.bias_compensation) {
+    progress.status("calibrating bias compensation on training data");
+    calibrate_bias(net, data.train, data.task, eval_hw, kBiasCalibrationSamples, c.batch_size);
+    HardwareState with = eval_hw;
+    with.compensate_bias = true;
+    m.test_error_hw_compensated = hardware_error(net, data.test, data.task, with, c.trials, c.batch_size);
+  }
+  progress.status("measuring sensitivity");
+  m.sensitivity = measure_sensitivity(net, data.test, data.task, eval_hw, c.batch_size);
+  progress.line(fmt::format("test error: exact {:.4f}, on {} {:.4f} +- {:.4f}; sensitivity {:.4g}", m.test_error_exact,
+                            c.hardware_eval.multiplier, m.test_error_hw.mean, m.test_error_hw.ci95, m.sensitivity.mean));
+  return m;
+}
+
+}  // namespace
+
+nlohmann::json RunMetrics::to_json() const {
+  nlohmann::json j = {{"method", name_of(method)},
+                      {"dataset", dataset},
+                      {"task", task == Task::kClassification ? "classification" : "regression"},
+                      {"network", name_of(network)},
+                      {"seed", seed},
+                      {"threads", threads},
+                      {"hardware", hardware_eval.multiplier},
+                      {"hardware_eval", fields_to_json(hardware_config_fields(), hardware_eval, "hardware")},
+                      {"hardware_train", fields_to_json(hardware_config_fields(), hardware_train, "hardware")},
+                      {"test_error_exact", test_error_exact},
+                      {"test_error_hw", trial_json(test_error_hw)},
+                      {"approximation_error", approximation_error()},
+                      {"sensitivity_mean", sensitivity.mean},
+                      {"sensitivity_per_layer", sensitivity.per_layer},
+                      {"sensitivity_sample", sensitivity.sample}};
+  if (test_error_hw_compensated) j["test_error_hw_compensated"] = trial_json(*test_error_hw_compensated);
+  if (training) {
+    j["epochs"] = training->epochs;
+    j["epochs_run"] = training->epochs_run;
+    j["best_epoch"] = training->best_epoch;
+    j["stopped_early"] = training->stopped_early;
+    j["train_seconds"] = training->train_seconds;
+    j["epoch_seconds"] = training->epoch_seconds;
+    j["run_folder"] = training->run_folder;
+  }
+  if (!checkpoint.empty()) j["checkpoint"] = checkpoint;
+  return j;
+}
+
+RunMetrics run_train(const TrainConfig& c, const Progress& progress) {
+  set_up_torch(c);
+  const std::string out =
+      c.out.empty() ? fmt::format("runs/{}-{}-seed{}", c.dataset, name_of(c.method), c.seed) : c.out;
+  progress.status("loading " + c.dataset);
+  const PreparedData data = prepare_data(c);
+  HardwareResolver resolver;
+  const ResolvedHardware train_hardware = resolver.resolve(c.hardware_train);
+  auto net = make_model(network_spec(c, data));
+  if (!c.init.empty()) load_checkpoint(*net, c.init);
+  const TrainHistory history = train_model(
+      *net, data, c, train_hardware,
+      [&](const EpochStats& e) {
+        progress.line(fmt::format("epoch {}/{}: loss {:.4f}{} train error {:.4f}{} ({:.1f} s)", e.epoch, c.epochs, e.loss,
+                                  e.regulariser > 0 ? fmt::format(" R {:.4g}", e.regulariser) : "", e.train_error,
+                                  e.validation_error >= 0 ? fmt::format(" validation {:.4f}", e.validation_error) : "",
+                                  e.seconds));
+      },
+      [&](int epoch, int64_t batch, int64_t batches, double loss) {
+        if (batch % 20 == 0) progress.status(fmt::format("epoch {}/{}: batch {}/{} loss {:.4f}", epoch, c.epochs, batch, batches, loss));
+      });
+  RunMetrics metrics = evaluate_run(*net, data, c, resolver, progress);
+  TrainingSummary& t = metrics.training.emplace();
+  t.epochs = c.epochs;
+  t.epochs_run = static_cast<int>(history.epochs.size());
+  t.best_epoch = history.best_epoch;
+  t.stopped_early = history.stopped_early;
+  t.train_seconds = history.seconds;
+  for (const EpochStats& e : history.epochs) t.epoch_seconds.push_back(e.seconds);
+  t.run_folder = out;
+  std::filesystem::create_directories(out);  // only now: a failed run leaves no folder behind
+  write_file_atomic(out + "/config.toml", to_toml(c));
+  save_checkpoint(*net, out + "/checkpoint.pt");
+  write_file_atomic(out + "/history.csv", history_csv(history));
+  write_file_atomic(out + "/metrics.json", metrics.to_json().dump(2) + "\n");
+  return metrics;
+}
+
+RunMetrics run_eval(const TrainConfig& c, const std::string& checkpoint, const Progress& progress) {
+  set_up_torch(c);
+  const PreparedData data = prepare_data(c);
+  auto net = make_model(network_spec(c, data));
+  load_checkpoint(*net, checkpoint);
+  HardwareResolver resolver;
+  RunMetrics metrics = evaluate_run(*net, data, c, resolver, progress);
+  metrics.checkpoint = checkpoint;
+  return metrics;
+}
+
+}  // namespace axtrain

@@ -1,0 +1,32 @@
+#include "axtrain/util/text.h"
+
+#include <gtest/gtest.h>
+
+namespace axtrain {
+namespace {
+
+TEST(Text, TrimDropsSpacesTabsAndCarriageReturns) {
+  EXPECT_EQ(trim("  a b\t\r"), "a b");
+  EXPECT_EQ(trim("\t \r"), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim("x"), "x");
+}
+
+TEST(Text, SplitLinesNumbersEveryLineAndMarksAnUnterminatedLast) {
+  const auto lines = split_lines("a\n\nb\r\nc");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].text, "a");
+  EXPECT_EQ(lines[1].text, "");
+  EXPECT_EQ(lines[2].text, "b\r");  // the '\r' is kept; trim drops it
+  EXPECT_EQ(lines[3].text, "c");
+  EXPECT_EQ(lines[3].number, 4);
+  EXPECT_TRUE(lines[2].terminated);
+  EXPECT_FALSE(lines[3].terminated);
+  EXPECT_TRUE(split_lines("").empty());
+  const auto ended = split_lines("x\n");
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_TRUE(ended[0].terminated);
+}
+
+}  // namespace
+}  // namespace axtrain
