@@ -23,7 +23,8 @@ Setup make_setup() {
   torch::manual_seed(1);
   NetworkSpec spec;
   spec.input_shape = {1, 28, 28};
-  Setup s{make_model(spec), {torch::rand({2000, 1, 28, 28}), torch::randint(0, 10, {2000})},
+  Setup s{make_model(spec),
+          {torch::rand({2000, 1, 28, 28}), torch::randint(0, 10, {2000})},
           HardwareState::emulate(Multiplier::parse("K3"), MemoryFaultModel::symmetric(1e-3), 1)};
   torch::NoGradGuard no_grad;
   s.net->train();

@@ -163,9 +163,8 @@ class TomlWalker {
   }
   // True when `path` is a section or a table above one ("hardware" above "hardware.train").
   bool is_table_path(const std::string& path) const {
-    return std::any_of(sections_.begin(), sections_.end(), [&](const TomlSection& s) {
-      return s.path == path || s.path.starts_with(path + ".");
-    });
+    return std::any_of(sections_.begin(), sections_.end(),
+                       [&](const TomlSection& s) { return s.path == path || s.path.starts_with(path + "."); });
   }
   std::string first_section_under(const std::string& path) const {
     for (const TomlSection& s : sections_)

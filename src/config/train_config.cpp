@@ -24,8 +24,12 @@ void check_dataset(const std::string& value) {
             fmt::join(kDatasets, ", "));
   AXT_CHECK(value.size() > 4, "dataset 'csv:' needs a file path, e.g. csv:data/train.csv");
 }
-void check_multiplier(const std::string& value) { Multiplier::parse(value); }
-void check_memory(const std::string& value) { parse_memory(value); }
+void check_multiplier(const std::string& value) {
+  Multiplier::parse(value);
+}
+void check_memory(const std::string& value) {
+  parse_memory(value);
+}
 void check_optional_multiplier(const std::string& value) {
   if (!value.empty()) check_multiplier(value);
 }
@@ -43,8 +47,8 @@ TrainConfig read_train_config(const std::string& path) {
   std::vector<TomlSection> sections(1);
   for (const auto& field : train_config_fields()) sections[0].keys.emplace_back(field.name, field.ref(config));
   for (const HardwareSection& section : kHardwareSections) {
-    TomlSection& s = sections.emplace_back(TomlSection{
-        .path = std::string(section.path), .flag_prefix = std::string(section.flag_prefix), .keys = {}});
+    TomlSection& s = sections.emplace_back(
+        TomlSection{.path = std::string(section.path), .flag_prefix = std::string(section.flag_prefix), .keys = {}});
     for (const auto& field : hardware_config_fields())
       s.keys.emplace_back(field.name, field.ref(config.*section.member));
   }
@@ -82,8 +86,7 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
       {"task", &C::task, "Task; auto = the dataset's own"},
       {"train_samples", &C::train_samples, "Training samples used; 0 = all", R::at_least(0)},
       {"test_samples", &C::test_samples, "Test samples used; 0 = all", R::at_least(0)},
-      {"kernel_samples", &C::kernel_samples, "Samples generated for a regression kernel, split 80/20",
-       R::at_least(1)},
+      {"kernel_samples", &C::kernel_samples, "Samples generated for a regression kernel, split 80/20", R::at_least(1)},
       {"network", &C::network, "Network"},
       {"hidden", &C::hidden, "MLP hidden layer sizes", R::at_least(1)},
       {"activation", &C::activation, "Hidden-layer activation"},
@@ -107,8 +110,7 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
       {"bias_compensation", &C::bias_compensation, "Compensate the multiplier's mean error in each layer's bias"},
       {"seed", &C::seed, "Seed of every random draw", R::at_least(0)},
       {"threads", &C::threads, "CPU threads", R::at_least(1)},
-      {"trials", &C::trials, "Monte Carlo trials for stochastic evaluation hardware (memory faults)",
-       R::at_least(1)},
+      {"trials", &C::trials, "Monte Carlo trials for stochastic evaluation hardware (memory faults)", R::at_least(1)},
       {"init", &C::init, "Checkpoint to fine-tune; \"\" = train from scratch"},
       {"out", &C::out, "Run folder; \"\" = chosen by the command"},
       {"quiet", &C::quiet, "No progress output"},
@@ -180,7 +182,8 @@ void validate(const TrainConfig& config) {
   }
   AXT_CHECK(!config.dataset.starts_with("csv:") || !config.csv_targets.empty(),
             "dataset = \"{}\" needs the target columns: set csv_targets = [\"y\"] in the config file or give "
-            "--csv_targets y", config.dataset);
+            "--csv_targets y",
+            config.dataset);
   for (const std::string& spec : config.sweep_multipliers) {
     try {
       check_multiplier(spec);
@@ -214,8 +217,10 @@ std::vector<LayerSetting> parse_layer_assignment(std::string_view text) {
       check_multiplier(layer.multiplier);
       parse_memory(layer.memory);
     } catch (const Error& e) {
-      AXT_FAIL("sweep_layers entry '{}' (layer {}): {}; write MUL@MEM per layer separated by ';', e.g. "
-               "\"K3@0.6V;K1@none;exact@none\"", text, layers.size() + 1, e.what());
+      AXT_FAIL(
+          "sweep_layers entry '{}' (layer {}): {}; write MUL@MEM per layer separated by ';', e.g. "
+          "\"K3@0.6V;K1@none;exact@none\"",
+          text, layers.size() + 1, e.what());
     }
     layers.push_back(std::move(layer));
     start = end + 1;
@@ -224,8 +229,9 @@ std::vector<LayerSetting> parse_layer_assignment(std::string_view text) {
 }
 
 std::string to_toml(const TrainConfig& config) {
-  std::string out = "# AxTrain run configuration. Every key is also a flag: --key at the top level, --train-key and\n"
-                    "# --eval-key in the hardware sections. Keys and rules: docs/config.md.\n";
+  std::string out =
+      "# AxTrain run configuration. Every key is also a flag: --key at the top level, --train-key and\n"
+      "# --eval-key in the hardware sections. Keys and rules: docs/config.md.\n";
   for (const auto& field : train_config_fields())
     out += fmt::format("{} = {}\n", field.name, format_field(field, config));
   for (const HardwareSection& section : kHardwareSections) {
@@ -240,7 +246,8 @@ std::vector<Method> sweep_method_list(const TrainConfig& config) {
   std::vector<Method> methods;
   for (const std::string& name : config.sweep_methods) {
     const auto method = choice_from_name<Method>(name);
-    AXT_CHECK(method, "sweep_methods has '{}'; each must be {}", name, FieldRule::one_of(choice_list<Method>()).describe());
+    AXT_CHECK(method, "sweep_methods has '{}'; each must be {}", name,
+              FieldRule::one_of(choice_list<Method>()).describe());
     methods.push_back(*method);
   }
   return methods;

@@ -17,7 +17,8 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+    fields.push_back(
+        trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
     if (comma == std::string_view::npos) return fields;
     start = comma + 1;
   }
@@ -44,13 +45,15 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
   std::vector<std::pair<int, std::string_view>> lines;  // (1-based line number, content), blank lines skipped
   for (const TextLine& line : split_lines(text))
     if (!trim(line.text).empty()) lines.emplace_back(line.number, trim(line.text));
-  AXT_CHECK(!lines.empty(), "CSV file '{}' is empty; it needs a header row of column names and one row per "
-            "sample", path);
+  AXT_CHECK(!lines.empty(),
+            "CSV file '{}' is empty; it needs a header row of column names and one row per "
+            "sample",
+            path);
 
   std::vector<std::string> header;
   for (std::string_view field : split_fields(lines[0].second)) {
-    AXT_CHECK(!field.empty(), "CSV file '{}' line {}: the header has an empty column name; name every column",
-              path, lines[0].first);
+    AXT_CHECK(!field.empty(), "CSV file '{}' line {}: the header has an empty column name; name every column", path,
+              lines[0].first);
     AXT_CHECK(std::find(header.begin(), header.end(), field) == header.end(),
               "CSV file '{}' line {}: column '{}' appears twice in the header; column names must be unique", path,
               lines[0].first, field);
@@ -59,8 +62,10 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
 
   AXT_CHECK(!target_columns.empty(), "no target column given for CSV file '{}'; name one of: {}", path,
             header_list(header));
-  AXT_CHECK(task != Task::kClassification || target_columns.size() == 1, "classification on CSV file '{}' takes "
-            "exactly one target column (the class id), not {}", path, target_columns.size());
+  AXT_CHECK(task != Task::kClassification || target_columns.size() == 1,
+            "classification on CSV file '{}' takes "
+            "exactly one target column (the class id), not {}",
+            path, target_columns.size());
   std::vector<std::size_t> targets;
   for (const auto& name : target_columns) targets.push_back(column_index(header, name, path));
   std::vector<std::size_t> features;
@@ -75,8 +80,10 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
   used.insert(used.end(), targets.begin(), targets.end());
   std::sort(used.begin(), used.end());
   const auto dup = std::adjacent_find(used.begin(), used.end());
-  AXT_CHECK(dup == used.end(), "CSV file '{}': column '{}' is named twice among the features and targets; use "
-            "each column once", path, dup == used.end() ? "" : header[*dup]);
+  AXT_CHECK(dup == used.end(),
+            "CSV file '{}': column '{}' is named twice among the features and targets; use "
+            "each column once",
+            path, dup == used.end() ? "" : header[*dup]);
 
   Dataset data;
   data.name = path;
@@ -95,13 +102,14 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
       double value = 0;
       const auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), value);
       AXT_CHECK(!f.empty() && ec == std::errc() && ptr == f.data() + f.size() && std::isfinite(value),
-                "{}:{}: column '{}' holds '{}', not a finite number; every field must be a number", path,
-                line_no, header[c], f);
+                "{}:{}: column '{}' holds '{}', not a finite number; every field must be a number", path, line_no,
+                header[c], f);
       row[c] = static_cast<float>(value);
       if (task == Task::kClassification && c == targets[0]) {
-        AXT_CHECK(value >= 0 && value == std::floor(value) && value < 1e9, "{}:{}: class id '{}' in column '{}' "
-                  "is not a non-negative integer; classification targets are class ids 0, 1, 2, ...", path,
-                  line_no, f, header[c]);
+        AXT_CHECK(value >= 0 && value == std::floor(value) && value < 1e9,
+                  "{}:{}: class id '{}' in column '{}' "
+                  "is not a non-negative integer; classification targets are class ids 0, 1, 2, ...",
+                  path, line_no, f, header[c]);
         data.labels.push_back(static_cast<std::int64_t>(value));
         max_label = std::max(max_label, data.labels.back());
       }

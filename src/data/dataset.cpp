@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::uint64_t kSplitStream = 0x5B117;  // separates the split permutation from other seeded draws
 
-float scale(float x, float lo, float hi) { return hi > lo ? (x - lo) / (hi - lo) : 0.0f; }
+float scale(float x, float lo, float hi) {
+  return hi > lo ? (x - lo) / (hi - lo) : 0.0f;
+}
 
 void fit_columns(const std::vector<float>& values, std::size_t n, std::size_t width, std::vector<float>& lo,
                  std::vector<float>& hi) {
@@ -73,7 +75,8 @@ Dataset take(const Dataset& data, std::span<const std::size_t> indices) {
     AXT_ASSERT(i < n);
     std::copy_n(data.features.begin() + static_cast<std::ptrdiff_t>(i * d), d,
                 out.features.begin() + static_cast<std::ptrdiff_t>(k * d));
-    if (data.task == Task::kClassification) out.labels.push_back(data.labels[i]);
+    if (data.task == Task::kClassification)
+      out.labels.push_back(data.labels[i]);
     else
       std::copy_n(data.targets.begin() + static_cast<std::ptrdiff_t>(i * t), t,
                   out.targets.begin() + static_cast<std::ptrdiff_t>(k * t));
@@ -95,8 +98,8 @@ std::pair<Dataset, Dataset> split_validation(const Dataset& data, double fractio
   const auto n_val = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n)));
   AXT_CHECK(n_val >= 1 && n_val < n,
             "validation fraction {} of the {} samples of '{}' leaves {} for validation and {} for training; both "
-            "need at least one sample: change the fraction or use more samples", fraction, n, data.name, n_val,
-            n - std::min(n, n_val));
+            "need at least one sample: change the fraction or use more samples",
+            fraction, n, data.name, n_val, n - std::min(n, n_val));
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   Rng rng(derive_key({seed, kSplitStream}));
@@ -122,20 +125,22 @@ MinMaxScaler fit_min_max(const Dataset& train) {
 void apply(const MinMaxScaler& scaler, Dataset& data) {
   AXT_CHECK(static_cast<std::size_t>(data.feature_dim()) == scaler.feature_min.size(),
             "dataset '{}' has {} features per sample but the scaler was fitted on {}; fit and apply on splits "
-            "of the same dataset", data.name, data.feature_dim(), scaler.feature_min.size());
+            "of the same dataset",
+            data.name, data.feature_dim(), scaler.feature_min.size());
   apply_columns(data.features, scaler.feature_min, scaler.feature_max);
   if (data.task != Task::kRegression) return;
   AXT_CHECK(static_cast<std::size_t>(data.target_dim) == scaler.target_min.size(),
             "dataset '{}' has {} targets per sample but the scaler was fitted on {}; fit and apply on splits "
-            "of the same dataset", data.name, data.target_dim, scaler.target_min.size());
+            "of the same dataset",
+            data.name, data.target_dim, scaler.target_min.size());
   apply_columns(data.targets, scaler.target_min, scaler.target_max);
 }
 
 std::vector<float> invert_targets(const MinMaxScaler& scaler, std::span<const float> scaled) {
   const std::size_t width = scaler.target_min.size();
   AXT_CHECK(width > 0, "this scaler has no targets (fitted on a classification dataset); nothing to invert");
-  AXT_CHECK(scaled.size() % width == 0,
-            "{} scaled target values are not a whole number of samples of {} targets each", scaled.size(), width);
+  AXT_CHECK(scaled.size() % width == 0, "{} scaled target values are not a whole number of samples of {} targets each",
+            scaled.size(), width);
   std::vector<float> out(scaled.size());
   for (std::size_t k = 0; k < scaled.size(); ++k) {
     const float lo = scaler.target_min[k % width];

@@ -41,10 +41,14 @@ std::string gunzip(const std::string& compressed, const std::string& path) {
   const std::string detail = message ? message : (rc == Z_BUF_ERROR ? "unexpected end of file" : zError(rc));
   const uInt trailing = zs.avail_in;
   inflateEnd(&zs);
-  AXT_CHECK(rc == Z_STREAM_END, "file '{}' is not a valid gzip stream ({}); the file is corrupt or truncated: "
-            "download or reinstall it", path, detail);
-  AXT_CHECK(trailing == 0, "gzip file '{}' has {} bytes after the end of its compressed stream; the file is "
-            "corrupt: download or reinstall it", path, trailing);
+  AXT_CHECK(rc == Z_STREAM_END,
+            "file '{}' is not a valid gzip stream ({}); the file is corrupt or truncated: "
+            "download or reinstall it",
+            path, detail);
+  AXT_CHECK(trailing == 0,
+            "gzip file '{}' has {} bytes after the end of its compressed stream; the file is "
+            "corrupt: download or reinstall it",
+            path, trailing);
   out.resize(produced);
   return out;
 }
@@ -75,19 +79,27 @@ std::string dims_text(const std::vector<std::int64_t>& dims) {
 IdxArray read_idx(const std::string& path) {
   const std::string file = read_file(path);
   const std::string bytes = ends_with_gz(path) ? gunzip(file, path) : file;
-  AXT_CHECK(bytes.size() >= 4, "IDX file '{}' has {} bytes, fewer than the 4-byte header; the file is truncated "
-            "or not an IDX file", path, bytes.size());
+  AXT_CHECK(bytes.size() >= 4,
+            "IDX file '{}' has {} bytes, fewer than the 4-byte header; the file is truncated "
+            "or not an IDX file",
+            path, bytes.size());
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
-  AXT_CHECK(byte(0) == 0 && byte(1) == 0, "file '{}' starts with bytes 0x{:02x} 0x{:02x}; an IDX file starts with "
-            "0x00 0x00{}", path, byte(0), byte(1),
+  AXT_CHECK(byte(0) == 0 && byte(1) == 0,
+            "file '{}' starts with bytes 0x{:02x} 0x{:02x}; an IDX file starts with "
+            "0x00 0x00{}",
+            path, byte(0), byte(1),
             byte(0) == 0x1f && byte(1) == 0x8b ? " (this looks gzip-compressed: name it *.gz)" : "");
-  AXT_CHECK(byte(2) == kTypeUnsignedByte, "IDX file '{}' has data type 0x{:02x}; only 0x08 (unsigned byte) is "
-            "supported, as used by MNIST and Fashion-MNIST", path, byte(2));
+  AXT_CHECK(byte(2) == kTypeUnsignedByte,
+            "IDX file '{}' has data type 0x{:02x}; only 0x08 (unsigned byte) is "
+            "supported, as used by MNIST and Fashion-MNIST",
+            path, byte(2));
   const std::size_t ndims = byte(3);
   AXT_CHECK(ndims >= 1, "IDX file '{}' declares 0 dimensions; an IDX array has at least one", path);
   const std::size_t header = 4 + 4 * ndims;
-  AXT_CHECK(bytes.size() >= header, "IDX file '{}' declares {} dimensions but ends after {} bytes, inside the "
-            "header; the file is truncated", path, ndims, bytes.size());
+  AXT_CHECK(bytes.size() >= header,
+            "IDX file '{}' declares {} dimensions but ends after {} bytes, inside the "
+            "header; the file is truncated",
+            path, ndims, bytes.size());
   IdxArray array;
   std::size_t items = 1;
   for (std::size_t d = 0; d < ndims; ++d) {
@@ -95,23 +107,28 @@ IdxArray read_idx(const std::string& path) {
     const std::uint32_t dim = (std::uint32_t{byte(at)} << 24) | (std::uint32_t{byte(at + 1)} << 16) |
                               (std::uint32_t{byte(at + 2)} << 8) | std::uint32_t{byte(at + 3)};
     array.dims.push_back(dim);
-    AXT_CHECK(dim == 0 || items <= (std::size_t{1} << 40) / dim, "IDX file '{}' declares dimensions {}..., over "
-              "2^40 items; the header is corrupt", path, dims_text(array.dims));
+    AXT_CHECK(dim == 0 || items <= (std::size_t{1} << 40) / dim,
+              "IDX file '{}' declares dimensions {}..., over "
+              "2^40 items; the header is corrupt",
+              path, dims_text(array.dims));
     items *= dim;
   }
   const std::size_t held = bytes.size() - header;
-  AXT_CHECK(held >= items, "IDX file '{}' declares {} items ({}) but holds {} bytes of data; the file is "
-            "truncated: download or reinstall it", path, items, dims_text(array.dims), held);
-  AXT_CHECK(held == items, "IDX file '{}' declares {} items ({}) but holds {} bytes of data, {} trailing bytes; "
-            "the header or the file is wrong: regenerate it", path, items, dims_text(array.dims), held,
-            held - items);
+  AXT_CHECK(held >= items,
+            "IDX file '{}' declares {} items ({}) but holds {} bytes of data; the file is "
+            "truncated: download or reinstall it",
+            path, items, dims_text(array.dims), held);
+  AXT_CHECK(held == items,
+            "IDX file '{}' declares {} items ({}) but holds {} bytes of data, {} trailing bytes; "
+            "the header or the file is wrong: regenerate it",
+            path, items, dims_text(array.dims), held, held - items);
   array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
   return array;
 }
 
 std::string encode_idx(const IdxArray& array) {
-  AXT_CHECK(!array.dims.empty() && array.dims.size() <= 255,
-            "an IDX array has 1 to 255 dimensions, not {}", array.dims.size());
+  AXT_CHECK(!array.dims.empty() && array.dims.size() <= 255, "an IDX array has 1 to 255 dimensions, not {}",
+            array.dims.size());
   std::size_t items = 1;
   std::string out{'\0', '\0', static_cast<char>(kTypeUnsignedByte), static_cast<char>(array.dims.size())};
   for (std::int64_t dim : array.dims) {
@@ -134,17 +151,25 @@ void write_idx(const std::string& path, const IdxArray& array, bool gzip) {
 Dataset idx_dataset(const std::string& images_path, const std::string& labels_path, const std::string& name) {
   const IdxArray images = read_idx(images_path);
   const IdxArray labels = read_idx(labels_path);
-  AXT_CHECK(images.dims.size() == 2 || images.dims.size() == 3, "IDX image file '{}' has dimensions {}; images "
-            "are n x H x W (3-D) or n x D (2-D)", images_path, dims_text(images.dims));
-  AXT_CHECK(labels.dims.size() == 1, "IDX label file '{}' has dimensions {}; labels are one dimension of n "
-            "entries", labels_path, dims_text(labels.dims));
-  AXT_CHECK(images.dims[0] == labels.dims[0], "IDX image file '{}' holds {} images but label file '{}' holds {} "
-            "labels; give the matching pair of files", images_path, images.dims[0], labels_path, labels.dims[0]);
+  AXT_CHECK(images.dims.size() == 2 || images.dims.size() == 3,
+            "IDX image file '{}' has dimensions {}; images "
+            "are n x H x W (3-D) or n x D (2-D)",
+            images_path, dims_text(images.dims));
+  AXT_CHECK(labels.dims.size() == 1,
+            "IDX label file '{}' has dimensions {}; labels are one dimension of n "
+            "entries",
+            labels_path, dims_text(labels.dims));
+  AXT_CHECK(images.dims[0] == labels.dims[0],
+            "IDX image file '{}' holds {} images but label file '{}' holds {} "
+            "labels; give the matching pair of files",
+            images_path, images.dims[0], labels_path, labels.dims[0]);
   Dataset data;
   data.name = name;
   data.task = Task::kClassification;
-  if (images.dims.size() == 3) data.sample_shape = {1, images.dims[1], images.dims[2]};
-  else data.sample_shape = {images.dims[1]};
+  if (images.dims.size() == 3)
+    data.sample_shape = {1, images.dims[1], images.dims[2]};
+  else
+    data.sample_shape = {images.dims[1]};
   AXT_CHECK(data.feature_dim() > 0, "IDX image file '{}' has dimensions {}: each image is empty", images_path,
             dims_text(images.dims));
   data.features.resize(images.data.size());

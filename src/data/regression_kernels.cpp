@@ -12,7 +12,9 @@ namespace {
 
 using std::numbers::pi;
 
-double uniform(Rng& rng, double lo, double hi) { return lo + (hi - lo) * rng.uniform_open(); }
+double uniform(Rng& rng, double lo, double hi) {
+  return lo + (hi - lo) * rng.uniform_open();
+}
 
 // inversek2j: a 2-link arm with link lengths 0.5 and 0.5. The joint angles are drawn uniformly in
 // [0, pi/2] as AxBench does; with the elbow angle in [0, pi] the inverse is single-valued.
@@ -94,9 +96,11 @@ struct Kernel {
 const std::vector<Kernel>& kernels() {
   static const std::vector<Kernel> table = {
       {{"inversek2j", 2, 2, {2, 8, 2}, "end-effector (x, y) of a 2-link arm -> joint angles (theta1, theta2)"},
-       1, sample_inversek2j},
+       1,
+       sample_inversek2j},
       {{"blackscholes", 6, 1, {6, 8, 8, 1}, "(spot, strike, rate, volatility, time, type) -> option price"},
-       2, sample_blackscholes},
+       2,
+       sample_blackscholes},
       {{"sobel", 9, 1, {9, 8, 1}, "3x3 grey patch -> Sobel gradient magnitude"}, 3, sample_sobel},
       {{"kmeans", 6, 1, {6, 8, 4, 1}, "(pixel RGB, centroid RGB) -> Euclidean distance"}, 4, sample_kmeans},
       {{"fft", 1, 2, {1, 4, 4, 2}, "twiddle argument x -> (sin(-2 pi x), cos(-2 pi x))"}, 5, sample_fft},
@@ -144,7 +148,9 @@ const std::vector<std::string>& regression_kernel_names() {
   return names;
 }
 
-const RegressionKernelInfo& regression_kernel_info(const std::string& name) { return find_kernel(name).info; }
+const RegressionKernelInfo& regression_kernel_info(const std::string& name) {
+  return find_kernel(name).info;
+}
 
 DatasetSplit generate_kernel(const std::string& name, std::size_t n_train, std::size_t n_test, std::uint64_t seed) {
   const Kernel& kernel = find_kernel(name);

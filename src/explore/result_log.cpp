@@ -117,7 +117,9 @@ const std::vector<Field<ResultRow>>& result_row_fields() {
   return fields;
 }
 
-Json to_json(const ResultRow& r) { return fields_to_json(result_row_fields(), r, "result row"); }
+Json to_json(const ResultRow& r) {
+  return fields_to_json(result_row_fields(), r, "result row");
+}
 
 ResultRow row_from_json(const Json& j) {
   ResultRow r;
@@ -136,9 +138,10 @@ ResultLog ResultLog::open(const std::string& path) {
       row = row_from_json(Json::parse(line.text));
     } catch (const std::exception& e) {  // Json::parse_error or axtrain::Error from row_from_json
       if (!line.terminated) {
-        std::cerr << fmt::format("axtrain: warning: {}:{}: ignoring a truncated last line (a write interrupted by a "
-                                 "kill); that point will be recomputed\n",
-                                 path, line.number);
+        std::cerr << fmt::format(
+            "axtrain: warning: {}:{}: ignoring a truncated last line (a write interrupted by a "
+            "kill); that point will be recomputed\n",
+            path, line.number);
         std::filesystem::resize_file(path, static_cast<std::uintmax_t>(line.text.data() - content.data()));
         append_durably(path, "");  // fsync the truncation
         break;
@@ -157,12 +160,14 @@ ResultLog ResultLog::open(const std::string& path) {
   return log;
 }
 
-bool ResultLog::contains(const std::string& key) const { return keys_.count(key) != 0; }
+bool ResultLog::contains(const std::string& key) const {
+  return keys_.count(key) != 0;
+}
 
 void ResultLog::append(const ResultRow& row) {
   const std::string key = row.key();
-  AXT_CHECK(!contains(key), "the point {} is already in the result log {}; skip points that contains() reports",
-            key, path_);
+  AXT_CHECK(!contains(key), "the point {} is already in the result log {}; skip points that contains() reports", key,
+            path_);
   std::string line;
   try {
     line = to_json(row).dump() + "\n";

@@ -14,11 +14,18 @@ nlohmann::json SweepAnalysis::to_json() const {
     nlohmann::json best;
     if (m.best_under_budget) {
       const BestPoint& b = *m.best_under_budget;
-      best = {{"row", b.row}, {"hardware", b.hardware}, {"error_hw", b.error_hw}, {"energy_pj", b.energy_pj},
+      best = {{"row", b.row},
+              {"hardware", b.hardware},
+              {"error_hw", b.error_hw},
+              {"energy_pj", b.energy_pj},
               {"energy_saving", b.energy_saving}};
     }
-    groups.push_back({{"method", name_of(m.method)}, {"seed", m.seed}, {"reference_error", m.reference_error},
-                      {"rows", m.rows}, {"pareto", m.pareto}, {"best_under_budget", best}});
+    groups.push_back({{"method", name_of(m.method)},
+                      {"seed", m.seed},
+                      {"reference_error", m.reference_error},
+                      {"rows", m.rows},
+                      {"pareto", m.pareto},
+                      {"best_under_budget", best}});
   }
   return {{"budget", budget}, {"methods", groups}};
 }

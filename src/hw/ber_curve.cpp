@@ -19,21 +19,30 @@ std::string where(std::size_t i, const std::vector<int>* lines) {
 
 // `source` names the curve ("BER curve" or "BER curve file 'c.csv'"); `lines` gives each point's line.
 void check_points(const std::vector<BerPoint>& points, const std::string& source, const std::vector<int>* lines) {
-  AXT_CHECK(points.size() >= 2, "{} has {} point(s); a curve needs at least 2 (voltage, ber) points to "
-            "interpolate between", source, points.size());
+  AXT_CHECK(points.size() >= 2,
+            "{} has {} point(s); a curve needs at least 2 (voltage, ber) points to "
+            "interpolate between",
+            source, points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
     const BerPoint& p = points[i];
-    AXT_CHECK(std::isfinite(p.voltage), "{} {}: voltage {} is not a finite number; give the supply voltage in "
-              "volts, e.g. 0.6", source, where(i, lines), p.voltage);
-    AXT_CHECK(p.ber > 0 && p.ber < 1, "{} {}: ber {} is outside (0, 1); give the bit error probability per "
-              "cell, e.g. 3.4e-5 (for 'no errors' use a tiny rate such as 1e-15, not 0)", source, where(i, lines),
-              p.ber);
+    AXT_CHECK(std::isfinite(p.voltage),
+              "{} {}: voltage {} is not a finite number; give the supply voltage in "
+              "volts, e.g. 0.6",
+              source, where(i, lines), p.voltage);
+    AXT_CHECK(p.ber > 0 && p.ber < 1,
+              "{} {}: ber {} is outside (0, 1); give the bit error probability per "
+              "cell, e.g. 3.4e-5 (for 'no errors' use a tiny rate such as 1e-15, not 0)",
+              source, where(i, lines), p.ber);
     if (i == 0) continue;
     const BerPoint& q = points[i - 1];
-    AXT_CHECK(p.voltage > q.voltage, "{} {}: voltage {} is not above the previous point's {}; list the points "
-              "by strictly increasing voltage", source, where(i, lines), p.voltage, q.voltage);
-    AXT_CHECK(p.ber <= q.ber, "{} {}: ber {} at {} V is above the previous point's {} at {} V; BER must not "
-              "increase with voltage", source, where(i, lines), p.ber, p.voltage, q.ber, q.voltage);
+    AXT_CHECK(p.voltage > q.voltage,
+              "{} {}: voltage {} is not above the previous point's {}; list the points "
+              "by strictly increasing voltage",
+              source, where(i, lines), p.voltage, q.voltage);
+    AXT_CHECK(p.ber <= q.ber,
+              "{} {}: ber {} at {} V is above the previous point's {} at {} V; BER must not "
+              "increase with voltage",
+              source, where(i, lines), p.ber, p.voltage, q.ber, q.voltage);
   }
 }
 
@@ -42,7 +51,8 @@ double parse_number(std::string_view field, const std::string& path, int line_no
   const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
   AXT_CHECK(!field.empty() && ec == std::errc() && end == field.data() + field.size(),
             "BER curve file '{}' line {}: '{}' is not a number; each line is 'voltage,ber' in volts and "
-            "probability, e.g. 0.6,3.4e-5", path, line_no, field);
+            "probability, e.g. 0.6,3.4e-5",
+            path, line_no, field);
   return value;
 }
 
@@ -77,7 +87,8 @@ BerCurve BerCurve::load(const std::string& path) {
     const auto comma = line.find(',');
     AXT_CHECK(comma != std::string_view::npos && line.find(',', comma + 1) == std::string_view::npos,
               "BER curve file '{}' line {}: '{}' does not have two comma-separated fields; each line is "
-              "'voltage,ber', e.g. 0.6,3.4e-5", path, line_no, line);
+              "'voltage,ber', e.g. 0.6,3.4e-5",
+              path, line_no, line);
     const std::string_view v_text = trim(line.substr(0, comma));
     const std::string_view b_text = trim(line.substr(comma + 1));
     const bool header = first_data_line && v_text == "voltage" && b_text == "ber";
@@ -91,11 +102,12 @@ BerCurve BerCurve::load(const std::string& path) {
 }
 
 double BerCurve::ber_at(double voltage) const {
-  AXT_CHECK(!std::isnan(voltage), "supply voltage is NaN; give a voltage in volts within [{}, {}] V",
-            min_voltage(), max_voltage());
-  AXT_CHECK(voltage >= min_voltage(), "supply voltage {} V is below the BER curve's range [{}, {}] V; raise the "
-            "voltage to at least {} V or give a curve with points down to {} V", voltage, min_voltage(),
-            max_voltage(), min_voltage(), voltage);
+  AXT_CHECK(!std::isnan(voltage), "supply voltage is NaN; give a voltage in volts within [{}, {}] V", min_voltage(),
+            max_voltage());
+  AXT_CHECK(voltage >= min_voltage(),
+            "supply voltage {} V is below the BER curve's range [{}, {}] V; raise the "
+            "voltage to at least {} V or give a curve with points down to {} V",
+            voltage, min_voltage(), max_voltage(), min_voltage(), voltage);
   if (voltage >= max_voltage()) return points_.back().ber;
   const auto hi = std::upper_bound(points_.begin(), points_.end(), voltage,
                                    [](double v, const BerPoint& p) { return v < p.voltage; });
@@ -111,9 +123,10 @@ double BerCurve::ber_at(double voltage) const {
 double BerCurve::voltage_for(double ber) const {
   const BerPoint& top = points_.back();
   const BerPoint& bottom = points_.front();
-  AXT_CHECK(ber >= top.ber && ber <= bottom.ber, "bit error rate {} is outside the BER curve's range [{}, {}] "
-            "({} V down to {} V); give a rate in that range or a curve that covers it", ber, top.ber, bottom.ber,
-            top.voltage, bottom.voltage);
+  AXT_CHECK(ber >= top.ber && ber <= bottom.ber,
+            "bit error rate {} is outside the BER curve's range [{}, {}] "
+            "({} V down to {} V); give a rate in that range or a curve that covers it",
+            ber, top.ber, bottom.ber, top.voltage, bottom.voltage);
   const auto it = std::find_if(points_.begin(), points_.end(), [ber](const BerPoint& p) { return p.ber <= ber; });
   AXT_ASSERT(it != points_.end());
   if (it == points_.begin() || it->ber == ber) return it->voltage;

@@ -5,7 +5,9 @@
 namespace axtrain {
 namespace {
 
-int leading_one(int x) { return std::bit_width(static_cast<unsigned>(x)) - 1; }  // x > 0
+int leading_one(int x) {
+  return std::bit_width(static_cast<unsigned>(x)) - 1;
+}  // x > 0
 
 }  // namespace
 

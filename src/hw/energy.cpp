@@ -42,22 +42,19 @@ std::int64_t count_product(std::initializer_list<std::int64_t> factors, std::str
 const std::vector<EnergyField>& energy_fields() {
   static const std::vector<EnergyField> fields = {
       {"multiply_pj", "pJ", "energy of one exact 8x8 multiply", &EnergyParams::multiply_pj, 0, kNoMax},
-      {"accumulate_pj", "pJ", "energy of one 32-bit accumulate, once per MAC", &EnergyParams::accumulate_pj, 0,
-       kNoMax},
+      {"accumulate_pj", "pJ", "energy of one 32-bit accumulate, once per MAC", &EnergyParams::accumulate_pj, 0, kNoMax},
       {"sram_read_pj", "pJ", "SRAM read energy per byte at nominal voltage", &EnergyParams::sram_read_pj, 0, kNoMax},
-      {"sram_write_pj", "pJ", "SRAM write energy per byte at nominal voltage", &EnergyParams::sram_write_pj, 0,
-       kNoMax},
+      {"sram_write_pj", "pJ", "SRAM write energy per byte at nominal voltage", &EnergyParams::sram_write_pj, 0, kNoMax},
       {"sram_leakage_pj", "pJ", "SRAM leakage energy per byte accessed at nominal voltage (an estimate)",
        &EnergyParams::sram_leakage_pj, 0, kNoMax},
-      {"sram_leakage_exponent", "1", "SRAM leakage power scales as V^x", &EnergyParams::sram_leakage_exponent, 0,
-       10},
+      {"sram_leakage_exponent", "1", "SRAM leakage power scales as V^x", &EnergyParams::sram_leakage_exponent, 0, 10},
       {"nominal_voltage", "V", "nominal supply voltage", &EnergyParams::nominal_voltage, 0.1, 5},
       {"kulkarni_saving", "1", "multiply energy saving of kulkarni:7, all 2x2 blocks approximate",
        &EnergyParams::kulkarni_saving, 0, 1},
       {"drum_overhead", "1", "DRUM leading-one detectors and shifters as a share of the exact multiply",
        &EnergyParams::drum_overhead, 0, 1},
-      {"mitchell_ratio", "1", "Mitchell multiply energy relative to the exact multiply",
-       &EnergyParams::mitchell_ratio, 0, 1},
+      {"mitchell_ratio", "1", "Mitchell multiply energy relative to the exact multiply", &EnergyParams::mitchell_ratio,
+       0, 1},
   };
   return fields;
 }
@@ -68,9 +65,10 @@ void set_energy_param(EnergyParams& params, std::string_view name, double value)
   if (it == fields.end()) {
     std::string known;
     for (const auto& f : fields) known += (known.empty() ? "" : ", ") + std::string(f.name);
-    AXT_FAIL("unknown energy parameter '{}' (value {}); known: {}; per-multiplier energies go in "
-             "multiply_pj_override",
-             name, value, known);
+    AXT_FAIL(
+        "unknown energy parameter '{}' (value {}); known: {}; per-multiplier energies go in "
+        "multiply_pj_override",
+        name, value, known);
   }
   check_field_value(*it, value);
   params.*(it->member) = value;
@@ -83,7 +81,9 @@ void check_energy_params(const EnergyParams& params) {
               "multiply_pj_override['{}'] = {} is invalid: a multiply energy must be finite and >= 0 pJ", spec, pj);
 }
 
-double multiply_energy_ratio(const ExactMul&, const EnergyParams&) { return 1.0; }
+double multiply_energy_ratio(const ExactMul&, const EnergyParams&) {
+  return 1.0;
+}
 
 double multiply_energy_ratio(const KulkarniMul& design, const EnergyParams& params) {
   AXT_ASSERT(design.k >= 0 && design.k <= KulkarniMul::kMax);
@@ -107,7 +107,9 @@ double multiply_energy_ratio(const DrumMul& design, const EnergyParams& params) 
   return std::min(1.0, core + params.drum_overhead);
 }
 
-double multiply_energy_ratio(const MitchellMul&, const EnergyParams& params) { return params.mitchell_ratio; }
+double multiply_energy_ratio(const MitchellMul&, const EnergyParams& params) {
+  return params.mitchell_ratio;
+}
 
 double multiply_energy_pj(const Multiplier& m, const EnergyParams& params) {
   check_energy_params(params);
@@ -116,9 +118,10 @@ double multiply_energy_pj(const Multiplier& m, const EnergyParams& params) {
   const double ratio = std::visit(
       [&](const auto& design) -> double {
         if constexpr (std::is_same_v<std::decay_t<decltype(design)>, LutMul>) {
-          AXT_FAIL("multiplier '{}': the energy of a table multiplier is unknown; give it in pJ as "
-                   "EnergyParams::multiply_pj_override[\"{}\"] (config key multiply_pj_override, keyed by the spec)",
-                   m.spec(), m.spec());
+          AXT_FAIL(
+              "multiplier '{}': the energy of a table multiplier is unknown; give it in pJ as "
+              "EnergyParams::multiply_pj_override[\"{}\"] (config key multiply_pj_override, keyed by the spec)",
+              m.spec(), m.spec());
         } else {
           return multiply_energy_ratio(design, params);
         }

@@ -26,7 +26,9 @@ std::vector<Row> error_rows(const ProductTable& table) {
   return rows;
 }
 
-i128 abs128(i128 x) { return x < 0 ? -x : x; }
+i128 abs128(i128 x) {
+  return x < 0 ? -x : x;
+}
 
 i128 gcd128(i128 a, i128 b) {
   a = abs128(a);
@@ -70,8 +72,8 @@ void make_primitive(Row& row) {
 }
 
 struct IntegerFactors {
-  std::vector<Row> basis;            // r rows in echelon form: the v factors
-  std::vector<int> pivot;            // pivot column of each basis row
+  std::vector<Row> basis;                       // r rows in echelon form: the v factors
+  std::vector<int> pivot;                       // pivot column of each basis row
   std::vector<std::vector<i128>> coefficients;  // 256 x r: the u factors
 };
 
@@ -100,9 +102,15 @@ std::optional<IntegerFactors> integer_factors(const std::vector<Row>& rows) {
       i128 old_r = x, rr = y, old_s = 1, s = 0, old_t = 0, t = 1;
       while (rr != 0) {
         const i128 q = old_r / rr;
-        i128 tmp = old_r - q * rr; old_r = rr; rr = tmp;
-        tmp = old_s - q * s; old_s = s; s = tmp;
-        tmp = old_t - q * t; old_t = t; t = tmp;
+        i128 tmp = old_r - q * rr;
+        old_r = rr;
+        rr = tmp;
+        tmp = old_s - q * s;
+        old_s = s;
+        s = tmp;
+        tmp = old_t - q * t;
+        old_t = t;
+        t = tmp;
       }
       const i128 g = old_r;
       Row new_h, new_r;

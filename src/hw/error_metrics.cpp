@@ -15,12 +15,12 @@ namespace axtrain {
 namespace {
 
 std::vector<double> normalised(std::span<const double> hist, const char* which) {
-  AXT_CHECK(hist.size() == 256, "operand histogram {} has {} entries; it needs 256 (one per 8-bit code)",
-            which, hist.size());
+  AXT_CHECK(hist.size() == 256, "operand histogram {} has {} entries; it needs 256 (one per 8-bit code)", which,
+            hist.size());
   double sum = 0;
   for (double h : hist) {
-    AXT_CHECK(std::isfinite(h) && h >= 0, "operand histogram {} has entry {}; entries must be finite and >= 0",
-              which, h);
+    AXT_CHECK(std::isfinite(h) && h >= 0, "operand histogram {} has entry {}; entries must be finite and >= 0", which,
+              h);
     sum += h;
   }
   AXT_CHECK(sum > 0, "operand histogram {} sums to 0; give at least one positive count", which);
@@ -111,7 +111,6 @@ ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const do
   return m;
 }
 
-
 RelativeErrorMoments relative_error_moments(const ProductTable& table, std::span<const double> hist_a,
                                             std::span<const double> hist_b) {
   const std::vector<double> p = normalised(hist_a, "a");
@@ -131,7 +130,8 @@ RelativeErrorMoments relative_error_moments(const ProductTable& table, std::span
   }
   if (weight == 0) return {};
   const long double mean = sum / weight;
-  return {.mean = static_cast<double>(mean), .variance = static_cast<double>(std::max(0.0L, sq / weight - mean * mean))};
+  return {.mean = static_cast<double>(mean),
+          .variance = static_cast<double>(std::max(0.0L, sq / weight - mean * mean))};
 }
 
 std::vector<double> load_operand_histogram(const std::string& path) {
@@ -155,8 +155,10 @@ std::vector<double> load_operand_histogram(const std::string& path) {
       hist.push_back(value);
     }
   }
-  AXT_CHECK(hist.size() == 256, "histogram file '{}' has {} entries; it needs 256 (one per 8-bit operand code, "
-            "in numeric order)", path, hist.size());
+  AXT_CHECK(hist.size() == 256,
+            "histogram file '{}' has {} entries; it needs 256 (one per 8-bit operand code, "
+            "in numeric order)",
+            path, hist.size());
   return hist;
 }
 

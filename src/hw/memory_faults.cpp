@@ -27,25 +27,32 @@ void for_each_candidate(std::uint64_t n_cells, double p, Rng& rng, Visit visit) 
   }
 }
 
-bool is_protected(std::uint8_t protected_bits, std::uint64_t cell) { return (protected_bits >> (cell & 7)) & 1; }
+bool is_protected(std::uint8_t protected_bits, std::uint64_t cell) {
+  return (protected_bits >> (cell & 7)) & 1;
+}
 
 }  // namespace
 
 MemoryFaultModel MemoryFaultModel::symmetric(double ber, std::uint8_t protected_bits) {
-  AXT_CHECK(ber >= 0 && ber <= 1, "bit error rate {} is outside [0, 1]; give the per-cell flip probability, "
-            "e.g. 1e-4", ber);
+  AXT_CHECK(ber >= 0 && ber <= 1,
+            "bit error rate {} is outside [0, 1]; give the per-cell flip probability, "
+            "e.g. 1e-4",
+            ber);
   return {.p01 = ber, .p10 = ber, .protected_bits = protected_bits};
 }
 
 void MemoryFaultModel::validate() const {
-  AXT_CHECK(p01 >= 0 && p01 <= 1, "memory fault probability p01 = {} is outside [0, 1]; p01 is the chance that "
-            "a stored 0 reads as 1, e.g. 1e-4", p01);
-  AXT_CHECK(p10 >= 0 && p10 <= 1, "memory fault probability p10 = {} is outside [0, 1]; p10 is the chance that "
-            "a stored 1 reads as 0, e.g. 1e-4", p10);
+  AXT_CHECK(p01 >= 0 && p01 <= 1,
+            "memory fault probability p01 = {} is outside [0, 1]; p01 is the chance that "
+            "a stored 0 reads as 1, e.g. 1e-4",
+            p01);
+  AXT_CHECK(p10 >= 0 && p10 <= 1,
+            "memory fault probability p10 = {} is outside [0, 1]; p10 is the chance that "
+            "a stored 1 reads as 0, e.g. 1e-4",
+            p10);
 }
 
-std::size_t inject_transient_faults(std::span<std::uint8_t> codes, const MemoryFaultModel& model,
-                                    std::uint64_t key) {
+std::size_t inject_transient_faults(std::span<std::uint8_t> codes, const MemoryFaultModel& model, std::uint64_t key) {
   model.validate();
   const double p_max = std::max(model.p01, model.p10);
   if (codes.empty() || p_max == 0 || model.protected_bits == 0xFF) return 0;
@@ -67,9 +74,10 @@ std::size_t inject_transient_faults(std::span<std::uint8_t> codes, const MemoryF
 FaultMap FaultMap::sample(std::size_t n_codes, const MemoryFaultModel& model, std::uint64_t key) {
   model.validate();
   const double p_fault = model.p01 + model.p10;
-  AXT_CHECK(p_fault <= 1, "persistent fault model has p01 + p10 = {} + {} = {}, above 1; a cell is stuck at 1 "
-            "(p01), stuck at 0 (p10) or healthy, so the two must sum to at most 1; lower them", model.p01,
-            model.p10, p_fault);
+  AXT_CHECK(p_fault <= 1,
+            "persistent fault model has p01 + p10 = {} + {} = {}, above 1; a cell is stuck at 1 "
+            "(p01), stuck at 0 (p10) or healthy, so the two must sum to at most 1; lower them",
+            model.p01, model.p10, p_fault);
   FaultMap map;
   map.n_codes_ = n_codes;
   if (p_fault == 0 || model.protected_bits == 0xFF) return map;
@@ -84,8 +92,10 @@ FaultMap FaultMap::sample(std::size_t n_codes, const MemoryFaultModel& model, st
 }
 
 std::size_t FaultMap::apply(std::span<std::uint8_t> codes) const {
-  AXT_CHECK(codes.size() == n_codes_, "fault map covers {} codes but the buffer has {}; sample one map per "
-            "tensor with FaultMap::sample(n_codes = that tensor's number of codes, ...)", n_codes_, codes.size());
+  AXT_CHECK(codes.size() == n_codes_,
+            "fault map covers {} codes but the buffer has {}; sample one map per "
+            "tensor with FaultMap::sample(n_codes = that tensor's number of codes, ...)",
+            n_codes_, codes.size());
   std::size_t changed = 0;
   for (const std::uint64_t entry : cells_) {
     const std::uint64_t cell = entry >> 1;

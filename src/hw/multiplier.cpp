@@ -39,17 +39,20 @@ MultiplierDesign parse_design(std::string_view spec) {
   const std::string_view name = spec.substr(0, colon);
   const std::string_view arg = spec.substr(colon + 1);
   if (name == "kulkarni")
-    return KulkarniMul{.k = parse_parameter(spec, "k", arg, 0, KulkarniMul::kMax, "2x2 blocks with i+j < k are approximate")};
+    return KulkarniMul{
+        .k = parse_parameter(spec, "k", arg, 0, KulkarniMul::kMax, "2x2 blocks with i+j < k are approximate")};
   if (name == "truncated")
-    return TruncatedMul{.t = parse_parameter(spec, "t", arg, 0, TruncatedMul::kMax, "partial-product bits with i+j < t are dropped")};
+    return TruncatedMul{
+        .t = parse_parameter(spec, "t", arg, 0, TruncatedMul::kMax, "partial-product bits with i+j < t are dropped")};
   if (name == "drum")
     return DrumMul{.k = parse_parameter(spec, "k", arg, DrumMul::kMin, DrumMul::kMax, "bits kept per operand")};
   if (name == "lut") {
     const auto comma = arg.find(',');
     const std::string path(arg.substr(0, comma));
     AXT_CHECK(!path.empty(), "multiplier '{}': lut needs a table file path, e.g. lut:tables/mul8u.bin", spec);
-    return LutMul{.path = path,
-                  .options = comma == std::string_view::npos ? TableOptions{} : parse_table_options(arg.substr(comma + 1))};
+    return LutMul{
+        .path = path,
+        .options = comma == std::string_view::npos ? TableOptions{} : parse_table_options(arg.substr(comma + 1))};
   }
   fail_unknown(spec);
 }
@@ -87,7 +90,9 @@ Multiplier Multiplier::parse(std::string_view spec) {
   return Multiplier(std::string(spec), std::move(design), std::move(shared));
 }
 
-const ProductTable& Multiplier::table() const { return shared_->table; }
+const ProductTable& Multiplier::table() const {
+  return shared_->table;
+}
 
 const ErrorDecomposition& Multiplier::decomposition() const {
   std::call_once(shared_->decomposed, [this] { shared_->decomposition = decompose_error(shared_->table); });

@@ -27,10 +27,14 @@ void check_layout_fits(bool is_signed, std::optional<SignedLayout> layout, const
 }
 
 std::vector<std::int32_t> decode_bin(const std::string& bytes, const std::string& path, bool is_signed) {
-  AXT_CHECK(bytes.size() % 2 == 0, "table file '{}' has {} bytes, not a whole number of 16-bit entries; a .bin "
-            "table holds 65536 little-endian 16-bit entries (131072 bytes)", path, bytes.size());
-  AXT_CHECK(bytes.size() == 2 * kEntries, "table file '{}' has {} entries ({} bytes); an 8x8 multiplier table "
-            "needs 65536 16-bit entries (131072 bytes)", path, bytes.size() / 2, bytes.size());
+  AXT_CHECK(bytes.size() % 2 == 0,
+            "table file '{}' has {} bytes, not a whole number of 16-bit entries; a .bin "
+            "table holds 65536 little-endian 16-bit entries (131072 bytes)",
+            path, bytes.size());
+  AXT_CHECK(bytes.size() == 2 * kEntries,
+            "table file '{}' has {} entries ({} bytes); an 8x8 multiplier table "
+            "needs 65536 16-bit entries (131072 bytes)",
+            path, bytes.size() / 2, bytes.size());
   std::vector<std::int32_t> raw(kEntries);
   for (std::size_t i = 0; i < kEntries; ++i) {
     const auto lo = static_cast<unsigned char>(bytes[2 * i]);
@@ -52,8 +56,8 @@ std::vector<std::int32_t> decode_text(const std::string& text, const std::string
     const int line_no = text_line.number;
     const std::string_view content = trim(line);
     if (content.empty() || content.front() == '#') continue;
-    AXT_CHECK(rows < kN, "table file '{}' line {}: more than 256 rows; a table has 256 rows of 256 entries",
-              path, line_no);
+    AXT_CHECK(rows < kN, "table file '{}' line {}: more than 256 rows; a table has 256 rows of 256 entries", path,
+              line_no);
     int cols = 0;
     const char* p = line.data();
     const char* end = line.data() + line.size();
@@ -64,10 +68,13 @@ std::vector<std::int32_t> decode_text(const std::string& text, const std::string
       const auto [next, ec] = std::from_chars(p, end, value);
       AXT_CHECK(ec == std::errc() && (next == end || std::string_view(" \t,\r").find(*next) != std::string_view::npos),
                 "table file '{}' line {}: '{}' is not an integer; entries are integers separated by spaces or "
-                "commas", path, line_no, std::string(p, std::find_if(p, end, [](char c) {
-                  return c == ' ' || c == ',' || c == '\t'; })));
-      AXT_CHECK(value >= lo && value <= hi, "table file '{}' line {}: entry {} is outside {}..{} for an {} table; "
-                "fix the entry{}", path, line_no, value, lo, hi, is_signed ? "int16 (signed)" : "uint16 (unsigned)",
+                "commas",
+                path, line_no,
+                std::string(p, std::find_if(p, end, [](char c) { return c == ' ' || c == ',' || c == '\t'; })));
+      AXT_CHECK(value >= lo && value <= hi,
+                "table file '{}' line {}: entry {} is outside {}..{} for an {} table; "
+                "fix the entry{}",
+                path, line_no, value, lo, hi, is_signed ? "int16 (signed)" : "uint16 (unsigned)",
                 is_signed ? "" : ", or add signed=twos|offset if the table is signed");
       AXT_CHECK(cols < kN, "table file '{}' line {}: more than 256 entries; each row has 256", path, line_no);
       raw.push_back(static_cast<std::int32_t>(value));
@@ -93,13 +100,17 @@ double declared_tolerance(const std::string& text) {
 
 }  // namespace
 
-std::string_view layout_name(SignedLayout layout) { return layout == SignedLayout::kTwos ? "twos" : "offset"; }
+std::string_view layout_name(SignedLayout layout) {
+  return layout == SignedLayout::kTwos ? "twos" : "offset";
+}
 
 SignedLayout parse_layout(std::string_view name) {
   if (name == "twos") return SignedLayout::kTwos;
   if (name == "offset") return SignedLayout::kOffset;
-  AXT_FAIL("signed layout '{}' is unknown; use signed=twos (index uint8(a)*256+uint8(b)) or signed=offset "
-           "(index (a+128)*256+(b+128))", name);
+  AXT_FAIL(
+      "signed layout '{}' is unknown; use signed=twos (index uint8(a)*256+uint8(b)) or signed=offset "
+      "(index (a+128)*256+(b+128))",
+      name);
 }
 
 TableFormat parse_table_format(std::string_view name) {
@@ -136,8 +147,10 @@ TableOptions parse_table_options(std::string_view options) {
                 "declared metric {}='{}' is not a number; e.g. wce=14450 or mred=0.0328", key, value);
       result.declared.emplace_back(std::string(key), value);
     } else {
-      AXT_FAIL("table option '{}' is unknown; known: signed=twos|offset, format=bin|text, and declared metrics "
-               "er, med, nmed, mred, wce, mse, mean_error, error_rank", key);
+      AXT_FAIL(
+          "table option '{}' is unknown; known: signed=twos|offset, format=bin|text, and declared metrics "
+          "er, med, nmed, mred, wce, mse, mean_error, error_rank",
+          key);
     }
     start = end + 1;
   }
@@ -180,8 +193,8 @@ std::string encode_table(const ProductTable& table, TableFormat format, std::opt
   for (int ia = 0; ia < kN; ++ia) {
     for (int ib = 0; ib < kN; ++ib) {
       const std::int32_t value = table.at(ia, ib);
-      AXT_CHECK(value >= lo && value <= hi, "product {} at codes ({}, {}) does not fit a 16-bit table entry",
-                value, table.code_of(ia), table.code_of(ib));
+      AXT_CHECK(value >= lo && value <= hi, "product {} at codes ({}, {}) does not fit a 16-bit table entry", value,
+                table.code_of(ia), table.code_of(ib));
       raw[storage_of(ia, table.is_signed(), layout) * kN + storage_of(ib, table.is_signed(), layout)] = value;
     }
   }

@@ -42,7 +42,8 @@ std::vector<LayerShape> mlp_layers(const NetworkSpec& spec) {
 std::vector<LayerShape> lenet_layers(const NetworkSpec& spec) {
   AXT_CHECK(spec.input_shape.size() == 3 && spec.input_shape[1] == 28 && spec.input_shape[2] == 28,
             "network lenet needs image inputs of shape {{C, 28, 28}}; this dataset's samples have shape {}; use "
-            "network = \"mlp\"", spec.input_shape.empty() ? "(none)" : fmt::format("{}", fmt::join(spec.input_shape, "x")));
+            "network = \"mlp\"",
+            spec.input_shape.empty() ? "(none)" : fmt::format("{}", fmt::join(spec.input_shape, "x")));
   const int channels = as_int(spec.input_shape[0], "input channels");
   const int outputs = as_int(spec.outputs, "outputs");
   return {{.conv = true, .in = channels, .out = 6, .kernel = 5, .padding = 2, .height = 28, .width = 28},

@@ -12,8 +12,7 @@
 namespace axtrain::plot {
 namespace {
 
-constexpr double kTitleSize = 15, kLabelSize = 13, kTickSize = 11, kLegendSize = 11, kTickLength = 5,
-                 kMinorSize = 10;
+constexpr double kTitleSize = 15, kLabelSize = 13, kTickSize = 11, kLegendSize = 11, kTickLength = 5, kMinorSize = 10;
 
 // 1, 2 or 5 times a power of ten, at least `raw`.
 double nice_step(double raw) {
@@ -42,9 +41,9 @@ double text_width(const std::string& text, double size) {
   for (unsigned char c : text) {
     if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte: counted with its lead byte
     units += (c == 'i' || c == 'l' || c == '.' || c == ',' || c == ' ' || c == '(' || c == ')') ? 0.32
-             : (c == 'm' || c == 'w' || c == 'M' || c == 'W')                                  ? 0.85
-             : (c >= 'A' && c <= 'Z')                                                          ? 0.68
-                                                                                               : 0.56;
+             : (c == 'm' || c == 'w' || c == 'M' || c == 'W')                                   ? 0.85
+             : (c >= 'A' && c <= 'Z')                                                           ? 0.68
+                                                                                                : 0.56;
   }
   return units * size;
 }
@@ -54,11 +53,13 @@ std::string px(double value) {
   return fmt::format("{:.1f}", value);
 }
 
-bool Box::overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+bool Box::overlaps(const Box& o) const {
+  return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1;
+}
 
 double Axis::map(double value) const {
-  const double t = log ? (std::log10(value) - std::log10(lo)) / (std::log10(hi) - std::log10(lo))
-                       : (value - lo) / (hi - lo);
+  const double t =
+      log ? (std::log10(value) - std::log10(lo)) / (std::log10(hi) - std::log10(lo)) : (value - lo) / (hi - lo);
   return p0 + t * (p1 - p0);
 }
 
@@ -143,26 +144,34 @@ Frame layout(int width, int height, bool has_title, Axis& x, Axis& y) {
 
 void draw_frame(std::string& out, const Frame& f, const std::string& title, const std::string& x_label,
                 const std::string& y_label, const Axis& x, const Axis& y) {
-  out += fmt::format(
-      R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" )"
-      R"(font-family="sans-serif" fill="#222">)",
-      f.width, f.height);
+  out += fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" )"
+                     R"(font-family="sans-serif" fill="#222">)",
+                     f.width, f.height);
   out += '\n';
   if (!title.empty()) out += "<title>" + xml_escape(title) + "</title>\n";
   out += fmt::format(R"(<rect x="0" y="0" width="{}" height="{}" fill="white"/>)", f.width, f.height) + "\n";
   // Grid and minor ticks.
   out += R"(<g stroke="#e6e6e6" stroke-width="1">)";
-  for (double t : x.ticks) out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}"/>)", px(x.map(t)), px(f.top), px(f.bottom));
-  for (double t : y.ticks) out += fmt::format(R"(<line x1="{1}" y1="{0}" x2="{2}" y2="{0}"/>)", px(y.map(t)), px(f.left), px(f.right));
+  for (double t : x.ticks)
+    out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}"/>)", px(x.map(t)), px(f.top), px(f.bottom));
+  for (double t : y.ticks)
+    out += fmt::format(R"(<line x1="{1}" y1="{0}" x2="{2}" y2="{0}"/>)", px(y.map(t)), px(f.left), px(f.right));
   out += "</g>\n";
   out += R"(<g stroke="#444" stroke-width="1">)";
-  for (double t : x.minor) out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}"/>)", px(x.map(t)), px(f.bottom), px(f.bottom + 3));
-  for (double t : y.minor) out += fmt::format(R"(<line x1="{1}" y1="{0}" x2="{2}" y2="{0}"/>)", px(y.map(t)), px(f.left - 3), px(f.left));
-  for (double t : x.ticks) out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}"/>)", px(x.map(t)), px(f.bottom), px(f.bottom + kTickLength));
-  for (double t : y.ticks) out += fmt::format(R"(<line x1="{1}" y1="{0}" x2="{2}" y2="{0}"/>)", px(y.map(t)), px(f.left - kTickLength), px(f.left));
+  for (double t : x.minor)
+    out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}"/>)", px(x.map(t)), px(f.bottom), px(f.bottom + 3));
+  for (double t : y.minor)
+    out += fmt::format(R"(<line x1="{1}" y1="{0}" x2="{2}" y2="{0}"/>)", px(y.map(t)), px(f.left - 3), px(f.left));
+  for (double t : x.ticks)
+    out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}"/>)", px(x.map(t)), px(f.bottom),
+                       px(f.bottom + kTickLength));
+  for (double t : y.ticks)
+    out += fmt::format(R"(<line x1="{1}" y1="{0}" x2="{2}" y2="{0}"/>)", px(y.map(t)), px(f.left - kTickLength),
+                       px(f.left));
   out += "</g>\n";
   out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#444" stroke-width="1"/>)",
-                     px(f.left), px(f.top), px(f.right - f.left), px(f.bottom - f.top)) + "\n";
+                     px(f.left), px(f.top), px(f.right - f.left), px(f.bottom - f.top)) +
+         "\n";
   // Tick labels: x labels thinned to every k-th when they would touch.
   double xw = 0;
   for (double t : x.ticks) xw = std::max(xw, text_width(x.label(t), kTickSize));
@@ -175,7 +184,8 @@ void draw_frame(std::string& out, const Frame& f, const std::string& title, cons
     text(out, x.map(x.ticks[i]), f.bottom + kTickLength + 3 + kTickSize, kTickSize, "middle", x.label(x.ticks[i]),
          R"( class="tick-x")");
   for (double t : y.ticks)
-    text(out, f.left - kTickLength - 3, y.map(t) + kTickSize * 0.35, kTickSize, "end", y.label(t), R"( class="tick-y")");
+    text(out, f.left - kTickLength - 3, y.map(t) + kTickSize * 0.35, kTickSize, "end", y.label(t),
+         R"( class="tick-y")");
   const std::string minor_style = R"( fill="#666")";
   if (every == 1)
     for (double t : x.minor_labelled)
@@ -235,8 +245,8 @@ Box draw_legend(std::string& out, const Frame& f, const std::vector<LegendEntry>
       out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>)", px(x0), px(cy),
                          px(x0 + kSwatch), px(cy), color);
     if (e.marker)
-      out += fmt::format(R"(<circle class="legend-pt" cx="{}" cy="{}" r="3.5" fill="{}"/>)", px(x0 + kSwatch / 2), px(cy),
-                         color);
+      out += fmt::format(R"(<circle class="legend-pt" cx="{}" cy="{}" r="3.5" fill="{}"/>)", px(x0 + kSwatch / 2),
+                         px(cy), color);
     text(out, x0 + kSwatch + 6, cy + kLegendSize * 0.35, kLegendSize, "start", e.name, R"( class="legend-entry")");
   }
   out += "</g>\n";

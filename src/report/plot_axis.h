@@ -10,19 +10,19 @@ namespace axtrain::plot {
 
 // One axis: a data range, its ticks, and the pixel positions of the range ends.
 struct Axis {
-  double lo = 0.0, hi = 1.0;   // data values at the ends (values, also on a log axis)
+  double lo = 0.0, hi = 1.0;  // data values at the ends (values, also on a log axis)
   bool log = false;
-  std::vector<double> ticks;   // labelled ticks, increasing, within [lo, hi]
-  std::vector<double> minor;   // small ticks (log axes: 2..9 times a decade)
+  std::vector<double> ticks;           // labelled ticks, increasing, within [lo, hi]
+  std::vector<double> minor;           // small ticks (log axes: 2..9 times a decade)
   std::vector<double> minor_labelled;  // minor ticks that get a (smaller) label: 2 and 5 times a decade
                                        // on log axes of at most two decades
-  double step = 1.0;           // tick step (decades per tick on a log axis)
-  double inset = 6.0;          // pixels between the frame and the ends of the range
-  double p0 = 0.0, p1 = 1.0;   // pixel positions of lo and hi (set by layout)
+  double step = 1.0;                   // tick step (decades per tick on a log axis)
+  double inset = 6.0;                  // pixels between the frame and the ends of the range
+  double p0 = 0.0, p1 = 1.0;           // pixel positions of lo and hi (set by layout)
 
-  double map(double value) const;              // data value -> pixel
-  std::string label(double tick) const;        // tick text; parses back with strtod (log: "0.01" or "1e-5",
-                                               // one style per axis)
+  double map(double value) const;        // data value -> pixel
+  std::string label(double tick) const;  // tick text; parses back with strtod (log: "0.01" or "1e-5",
+                                         // one style per axis)
 };
 
 // An axis covering [min, max] (min > max when there is no data). Linear: 1-2-5 steps, about `target`

@@ -27,7 +27,9 @@ std::vector<std::string> text_lines(const std::string& text) {
   return lines;
 }
 
-std::string trim(const std::string& s) { return std::string(axtrain::trim(std::string_view(s))); }
+std::string trim(const std::string& s) {
+  return std::string(axtrain::trim(std::string_view(s)));
+}
 
 // Inline markup: `code` and **bold**; everything HTML-escaped.
 std::string inline_html(const std::string& text) {
@@ -174,7 +176,8 @@ std::string markdown_to_html(const std::string& markdown) {
       out += fmt::format("<{}>\n", tag);
       while (i < lines.size() && list_item(lines[i], item) == kind) {
         std::string text = item;
-        for (++i; i < lines.size() && !blank(i) && !list_item(lines[i], item) && (lines[i][0] == ' ' || lines[i][0] == '\t');
+        for (++i;
+             i < lines.size() && !blank(i) && !list_item(lines[i], item) && (lines[i][0] == ' ' || lines[i][0] == '\t');
              ++i)
           text += " " + trim(lines[i]);  // an indented continuation line
         out += "<li>" + inline_html(text) + "</li>\n";

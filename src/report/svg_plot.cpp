@@ -21,11 +21,12 @@ constexpr const char* kHalo = R"( stroke="white" stroke-width="3" stroke-linejoi
 
 void check_size(int width, int height) {
   AXT_CHECK(width >= 240 && height >= 180 && width <= 10000 && height <= 10000,
-            "plot size {}x{} px is out of range; use a width of 240..10000 and a height of 180..10000", width,
-            height);
+            "plot size {}x{} px is out of range; use a width of 240..10000 and a height of 180..10000", width, height);
 }
 
-bool usable(double v, bool log) { return std::isfinite(v) && (!log || v > 0); }
+bool usable(double v, bool log) {
+  return std::isfinite(v) && (!log || v > 0);
+}
 
 // The drawable points of a series, in pixel-free data values.
 std::vector<std::size_t> usable_points(const PlotSeries& s, const PlotSpec& spec) {
@@ -39,7 +40,9 @@ std::string color_of(const std::string& color, std::size_t index) {
   return xml_escape(color.empty() ? palette_color(index) : color);
 }
 
-std::string short_num(double v) { return fmt::format("{:.4g}", v); }
+std::string short_num(double v) {
+  return fmt::format("{:.4g}", v);
+}
 
 // Places `label` beside the marker at (cx, cy) where it overlaps nothing placed so far and stays inside the
 // frame; returns false (and draws nothing) when no spot is free.
@@ -47,7 +50,10 @@ bool place_label(std::string& out, const plot::Frame& f, double cx, double cy, c
                  std::vector<plot::Box>& placed) {
   constexpr double kSize = 9.5;
   const double w = plot::text_width(label, kSize);
-  struct Spot { double dx, dy; bool right; };
+  struct Spot {
+    double dx, dy;
+    bool right;
+  };
   const std::array<Spot, 4> spots = {Spot{6, -5, true}, Spot{6, 12, true}, Spot{-6, -5, false}, Spot{-6, 12, false}};
   for (const Spot& s : spots) {
     const double x0 = s.right ? cx + s.dx : cx + s.dx - w;
@@ -105,11 +111,11 @@ std::string render_plot(const PlotSpec& spec, int width, int height) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   double x_min = kInf, x_max = -kInf, y_min = kInf, y_max = -kInf;
   for (const PlotSeries& s : spec.series) {
-    AXT_CHECK(s.x.size() == s.y.size(), "plot series '{}' has {} x values but {} y values; give one y per x",
-              s.name, s.x.size(), s.y.size());
+    AXT_CHECK(s.x.size() == s.y.size(), "plot series '{}' has {} x values but {} y values; give one y per x", s.name,
+              s.x.size(), s.y.size());
     AXT_CHECK(s.labels.empty() || s.labels.size() == s.x.size(),
-              "plot series '{}' has {} labels for {} points; give one label per point or none", s.name,
-              s.labels.size(), s.x.size());
+              "plot series '{}' has {} labels for {} points; give one label per point or none", s.name, s.labels.size(),
+              s.x.size());
     for (std::size_t i : usable_points(s, spec)) {
       x_min = std::min(x_min, s.x[i]), x_max = std::max(x_max, s.x[i]);
       y_min = std::min(y_min, s.y[i]), y_max = std::max(y_max, s.y[i]);

@@ -15,13 +15,13 @@ namespace axtrain {
 namespace {
 
 std::string report_table(const SweepAnalysis& analysis) {
-  std::string md = "| method | seed | reference error | best under budget | error | energy (nJ) | saving |\n"
-                   "|---|---|---|---|---|---|---|\n";
+  std::string md =
+      "| method | seed | reference error | best under budget | error | energy (nJ) | saving |\n"
+      "|---|---|---|---|---|---|---|\n";
   for (const MethodAnalysis& m : analysis.methods) {
     const auto& best = m.best_under_budget;
     md += fmt::format("| {} | {} | {:.4f} | {} | {} | {} | {} |\n", name_of(m.method), m.seed, m.reference_error,
-                      best ? best->hardware : "none within budget",
-                      best ? fmt::format("{:.4f}", best->error_hw) : "-",
+                      best ? best->hardware : "none within budget", best ? fmt::format("{:.4f}", best->error_hw) : "-",
                       best ? fmt::format("{:.2f}", best->energy_pj / 1000) : "-",
                       best ? fmt::format("{:.1f} %", 100 * best->energy_saving) : "-");
   }
@@ -36,12 +36,14 @@ std::vector<ReportSection> explore_report(const ExploreResult& result) {
   std::vector<ReportSection> sections;
   sections.push_back({"Best configuration under the budget",
                       fmt::format("Budget: approximation-induced error <= {:.4f} above the equal-budget baseline's "
-                                  "exact error (SPEC 2.8).\n\n{}", result.budget, report_table(result.analysis)),
+                                  "exact error (SPEC 2.8).\n\n{}",
+                                  result.budget, report_table(result.analysis)),
                       "", ""});
-  sections.push_back({"Accuracy vs energy", "Every evaluated point; lines are the Pareto fronts.", render_plot(pareto),
-                      "pareto.svg"});
-  std::string table = "| method | seed | hardware | error exact | error hw | +- ci95 | sensitivity | energy (nJ) |\n"
-                      "|---|---|---|---|---|---|---|---|\n";
+  sections.push_back(
+      {"Accuracy vs energy", "Every evaluated point; lines are the Pareto fronts.", render_plot(pareto), "pareto.svg"});
+  std::string table =
+      "| method | seed | hardware | error exact | error hw | +- ci95 | sensitivity | energy (nJ) |\n"
+      "|---|---|---|---|---|---|---|---|\n";
   for (const ResultRow& r : result.rows)
     table += fmt::format("| {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.3g} | {:.2f} |\n", name_of(r.method), r.seed,
                          hardware_label(r), r.error_exact, r.error_hw, r.error_hw_ci95, r.sensitivity_mean,
@@ -53,8 +55,12 @@ std::vector<ReportSection> explore_report(const ExploreResult& result) {
 }  // namespace
 
 nlohmann::json ExploreResult::to_json() const {
-  nlohmann::json j = {{"dataset", dataset}, {"budget", budget},   {"resumed_points", resumed_points},
-                      {"points", points},   {"rows", nlohmann::json::array()}, {"analysis", analysis.to_json()}};
+  nlohmann::json j = {{"dataset", dataset},
+                      {"budget", budget},
+                      {"resumed_points", resumed_points},
+                      {"points", points},
+                      {"rows", nlohmann::json::array()},
+                      {"analysis", analysis.to_json()}};
   for (const ResultRow& r : rows) j["rows"].push_back(axtrain::to_json(r));
   return j;
 }
@@ -91,7 +97,8 @@ ExploreResult run_explore(const TrainConfig& config, const Progress& progress) {
   write_file_atomic(out + "/results.csv", rows_csv(result.rows));
   write_file_atomic(out + "/config.toml", to_toml(config));
   write_report(out, "AxTrain exploration: " + config.dataset, explore_report(result));
-  progress.line(fmt::format("explore: {} points ({} reused) written to {}", result.rows.size(), result.resumed_points, out));
+  progress.line(
+      fmt::format("explore: {} points ({} reused) written to {}", result.rows.size(), result.resumed_points, out));
   return result;
 }
 

@@ -44,7 +44,8 @@ StoredModel ModelStore::load_or_train(const std::string& name, const TrainConfig
   StoredModel stored{make_model(network_spec(config, data_)), {}};
   if (std::filesystem::exists(path)) {
     load_checkpoint(*stored.net, path);
-    if (std::filesystem::exists(history_path)) stored.history = parse_history_csv(read_file(history_path), history_path);
+    if (std::filesystem::exists(history_path))
+      stored.history = parse_history_csv(read_file(history_path), history_path);
     progress_.line("reusing " + path);
     return stored;
   }

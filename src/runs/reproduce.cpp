@@ -21,7 +21,7 @@ namespace {
 const char* const kPresets[] = {"K1", "K2", "K3"};
 constexpr Method kMethods[] = {Method::kPas, Method::kAct, Method::kAxtrain};
 const char* const kVoltages[] = {"0.7V", "0.65V", "0.6V", "0.55V", "0.5V"};  // down to the BER curve's floor
-constexpr const char* kNtvTrainVoltage = "0.5V";  // the hardest point: BER 1e-3
+constexpr const char* kNtvTrainVoltage = "0.5V";                             // the hardest point: BER 1e-3
 const char* const kDatasets[] = {"fashion-mnist", "inversek2j", "blackscholes"};
 
 // The per-dataset training setup of each profile (docs/reproduce.md).
@@ -137,7 +137,8 @@ std::vector<ReportSection> reproduce_report(const ReproduceResult& result, const
       const ResultRow& r = rows[i];
       if (r.dataset != kDatasets[0] || r.method != m) continue;
       indices.push_back(i);
-      if (parse_memory(r.memory).kind != MemorySetting::Kind::kNone) v.x.push_back(r.voltage), v.y.push_back(r.error_hw);
+      if (parse_memory(r.memory).kind != MemorySetting::Kind::kNone)
+        v.x.push_back(r.voltage), v.y.push_back(r.error_hw);
     }
     add_tradeoff_series(energy_plot, v.name, rows, indices, [](const ResultRow& r) {
       return parse_memory(r.memory).kind == MemorySetting::Kind::kNone ? r.multiplier : r.memory;
@@ -153,8 +154,8 @@ std::vector<ReportSection> reproduce_report(const ReproduceResult& result, const
   std::vector<ReportSection> sections;
   sections.push_back({"Reproduction of the paper's table",
                       fmt::format("Profile: {}. Reductions against the equal-budget baseline on the same hardware "
-                                  "(SPEC 2.8); the paper's numbers beside ours.\n\n{}", profile,
-                                  reproduce_table(result.summary)),
+                                  "(SPEC 2.8); the paper's numbers beside ours.\n\n{}",
+                                  profile, reproduce_table(result.summary)),
                       "", ""});
   sections.push_back({"Accuracy vs energy",
                       "Every Fashion-MNIST point (K1-K3 and the NTV sweep); lines are each method's Pareto front.",
@@ -162,9 +163,10 @@ std::vector<ReportSection> reproduce_report(const ReproduceResult& result, const
   sections.push_back({"Error vs voltage",
                       fmt::format("Models trained for {} (baseline: hardware-agnostic).", kNtvTrainVoltage),
                       render_plot(voltage_plot), "voltage.svg"});
-  sections.push_back({"Sensitivity histograms", "Per-weight sensitivity on K3, baseline vs AxTrain-act (log10).",
-                      render_histogram("Per-weight sensitivity on K3", "log10 sensitivity", sensitivity_groups, 40, true),
-                      "sensitivity.svg"});
+  sections.push_back(
+      {"Sensitivity histograms", "Per-weight sensitivity on K3, baseline vs AxTrain-act (log10).",
+       render_histogram("Per-weight sensitivity on K3", "log10 sensitivity", sensitivity_groups, 40, true),
+       "sensitivity.svg"});
   sections.push_back({"Training curves", "", render_plot(curve_plot), "curves.svg"});
   return sections;
 }
@@ -186,9 +188,10 @@ nlohmann::json ReproduceResult::to_json() const {
                       {"resumed_points", resumed_points},
                       {"rows", nlohmann::json::array()},
                       {"summary", nlohmann::json::array()},
-                      {"paper", {{"hardware", {"K1", "K2", "K3"}},
-                                 {"sensitivity_reduction_act", kPaperSensitivityReduction},
-                                 {"error_reduction_axtrain", kPaperErrorReduction}}}};
+                      {"paper",
+                       {{"hardware", {"K1", "K2", "K3"}},
+                        {"sensitivity_reduction_act", kPaperSensitivityReduction},
+                        {"error_reduction_axtrain", kPaperErrorReduction}}}};
   for (const ResultRow& r : rows) {
     nlohmann::json row = axtrain::to_json(r);
     row["hardware"] = hardware_label(r);
@@ -199,8 +202,9 @@ nlohmann::json ReproduceResult::to_json() const {
 }
 
 std::string reproduce_table(std::span<const ReproduceSummaryRow> summary) {
-  std::string table = "| dataset | hardware | sensitivity reduction (act) | paper | error reduction: pas | act | axtrain "
-                      "| paper (axtrain) |\n|---|---|---|---|---|---|---|---|\n";
+  std::string table =
+      "| dataset | hardware | sensitivity reduction (act) | paper | error reduction: pas | act | axtrain "
+      "| paper (axtrain) |\n|---|---|---|---|---|---|---|---|\n";
   for (const ReproduceSummaryRow& s : summary)
     table += fmt::format("| {} | {} | {} | {:.2f} % | {} | {} | {} | {:.2f} % |\n", s.dataset, s.hardware,
                          percent(s.sensitivity_reduction_act), 100 * s.paper_sensitivity_reduction_act,
@@ -239,7 +243,8 @@ ReproduceResult run_reproduce(const ReproduceOptions& o, const Progress& progres
     for (const Method m : kMethods)
       for (const char* v : kVoltages) evaluate(m, hardware("exact", kNtvTrainVoltage), {"exact", v, ""});
     if (dataset == kDatasets[0]) {  // per-weight sensitivity on K3 (baseline vs act) and the training curves
-      const HardwareState k3 = HardwareState::emulate(resolver.multiplier("K3"), {}, static_cast<std::uint64_t>(o.seed));
+      const HardwareState k3 =
+          HardwareState::emulate(resolver.multiplier("K3"), {}, static_cast<std::uint64_t>(o.seed));
       for (const Method m : {Method::kBaseline, Method::kAct}) {
         auto net = store.model(m, m == Method::kAct ? hardware("K3", "none") : none, o.seed).net;
         sensitivity_groups.push_back(
@@ -247,7 +252,8 @@ ReproduceResult run_reproduce(const ReproduceOptions& o, const Progress& progres
       }
       curves.push_back(loss_curve("baseline", store.baseline(o.seed).history));
       for (const Method m : kMethods)
-        curves.push_back(loss_curve(fmt::format("{} K3", name_of(m)), store.model(m, hardware("K3", "none"), o.seed).history));
+        curves.push_back(
+            loss_curve(fmt::format("{} K3", name_of(m)), store.model(m, hardware("K3", "none"), o.seed).history));
     }
   }
   result.rows = log.rows();

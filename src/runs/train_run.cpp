@@ -40,9 +40,9 @@ RunMetrics evaluate_run(ApproxNet& net, const PreparedData& data, const TrainCon
   m.hardware_eval = c.hardware_eval;
   m.hardware_train = c.hardware_train;
   progress.status("evaluating on exact 8-bit hardware");
-  m.test_error_exact =
-      hardware_error(net, data.test, data.task, HardwareState::exact(static_cast<std::uint64_t>(c.seed)), 1,
-                     c.batch_size).mean;
+  m.test_error_exact = hardware_error(net, data.test, data.task,
+                                      HardwareState::exact(static_cast<std::uint64_t>(c.seed)), 1, c.batch_size)
+                           .mean;
   progress.status(fmt::format("evaluating on {} (memory {})", c.hardware_eval.multiplier, c.hardware_eval.memory));
   const HardwareState eval_hw = hardware_state(resolver.resolve(c.hardware_eval), c);
   m.test_error_hw = hardware_error(net, data.test, data.task, eval_hw, c.trials, c.batch_size);
@@ -56,7 +56,8 @@ RunMetrics evaluate_run(ApproxNet& net, const PreparedData& data, const TrainCon
   progress.status("measuring sensitivity");
   m.sensitivity = measure_sensitivity(net, data.test, data.task, eval_hw, c.batch_size);
   progress.line(fmt::format("test error: exact {:.4f}, on {} {:.4f} +- {:.4f}; sensitivity {:.4g}", m.test_error_exact,
-                            c.hardware_eval.multiplier, m.test_error_hw.mean, m.test_error_hw.ci95, m.sensitivity.mean));
+                            c.hardware_eval.multiplier, m.test_error_hw.mean, m.test_error_hw.ci95,
+                            m.sensitivity.mean));
   return m;
 }
 
@@ -105,13 +106,14 @@ RunMetrics run_train(const TrainConfig& c, const Progress& progress) {
   const TrainHistory history = train_model(
       *net, data, c, train_hardware,
       [&](const EpochStats& e) {
-        progress.line(fmt::format("epoch {}/{}: loss {:.4f}{} train error {:.4f}{} ({:.1f} s)", e.epoch, c.epochs, e.loss,
-                                  e.regulariser > 0 ? fmt::format(" R {:.4g}", e.regulariser) : "", e.train_error,
-                                  e.validation_error >= 0 ? fmt::format(" validation {:.4f}", e.validation_error) : "",
-                                  e.seconds));
+        progress.line(fmt::format(
+            "epoch {}/{}: loss {:.4f}{} train error {:.4f}{} ({:.1f} s)", e.epoch, c.epochs, e.loss,
+            e.regulariser > 0 ? fmt::format(" R {:.4g}", e.regulariser) : "", e.train_error,
+            e.validation_error >= 0 ? fmt::format(" validation {:.4f}", e.validation_error) : "", e.seconds));
       },
       [&](int epoch, int64_t batch, int64_t batches, double loss) {
-        if (batch % 20 == 0) progress.status(fmt::format("epoch {}/{}: batch {}/{} loss {:.4f}", epoch, c.epochs, batch, batches, loss));
+        if (batch % 20 == 0)
+          progress.status(fmt::format("epoch {}/{}: batch {}/{} loss {:.4f}", epoch, c.epochs, batch, batches, loss));
       });
   RunMetrics metrics = evaluate_run(*net, data, c, resolver, progress);
   TrainingSummary& t = metrics.training.emplace();

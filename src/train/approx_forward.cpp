@@ -37,18 +37,18 @@ torch::Tensor emulate(const torch::Tensor& x, const torch::Tensor& w, const Quan
   const auto zw = broadcast_channel(qw.zero_point, 2);  // {O, 1} or scalar
   const auto zx = qx.zero_point;
   const double k = static_cast<double>(w.size(1));
-  auto product = (*hw.matmul)(cw, cx.t());                                        // {O, N}
+  auto product = (*hw.matmul)(cw, cx.t());  // {O, N}
   const auto acc = product - zx * cw.sum(1, true) - zw * cx.sum(1).unsqueeze(0) + k * zw * zx;
   const auto scale = broadcast_channel(qw.scale, 2) * qx.scale;
   auto y = acc * scale;
   BiasCompensation& bias = runtime.bias;
   if (bias.calibrating) {
-    const auto error = ((product - torch::mm(cw, cx.t())) * scale).sum(1);          // same codes, exact product
+    const auto error = ((product - torch::mm(cw, cx.t())) * scale).sum(1);  // same codes, exact product
     bias.sum = bias.sum.defined() ? bias.sum + error : error;
     bias.rows += x.size(0);
   }
   if (hw.compensate_bias && bias.correction.defined()) y = y - bias.correction.unsqueeze(1);
-  return y.t().to(x.scalar_type());                                                // {N, O}
+  return y.t().to(x.scalar_type());  // {N, O}
 }
 
 torch::Tensor statistic_noise(const torch::Tensor& x, const torch::Tensor& w, const QuantParams& qx,
@@ -57,9 +57,9 @@ torch::Tensor statistic_noise(const torch::Tensor& x, const torch::Tensor& w, co
   const auto cw = quantize_codes(w, qw);
   const auto cx = quantize_codes(x, qx);
   const RelativeErrorMoments moments = operand_error_moments(cw, cx, hw);
-  const auto scale = (broadcast_channel(qw.scale, 2) * qx.scale).t();             // {1, O} or scalar
+  const auto scale = (broadcast_channel(qw.scale, 2) * qx.scale).t();  // {1, O} or scalar
   // A product's error is (cw cx) eps: mean and variance summed over k (independent products).
-  auto mean = moments.mean * torch::mm(cx, cw.t()) * scale;                        // {N, O}
+  auto mean = moments.mean * torch::mm(cx, cw.t()) * scale;  // {N, O}
   auto variance = moments.variance * torch::mm(cx * cx, (cw * cw).t()) * scale * scale;
   if (hw.has_memory_faults()) {
     const auto xr = dequantize(cx, qx, torch::kFloat64);
@@ -100,8 +100,9 @@ torch::Tensor apply_memory_faults(const torch::Tensor& codes, const HardwareStat
   std::span<std::uint8_t> span(bytes.data_ptr<std::uint8_t>(), static_cast<std::size_t>(bytes.numel()));
   if (hw.persistent_faults && persistent) {
     // The chip depends on the model too: a cached map of another fault model must not be reused.
-    const std::uint64_t key = derive_key({hw.fault_key(layer_id, tensor), span.size(), std::bit_cast<std::uint64_t>(hw.memory.p01),
-                                          std::bit_cast<std::uint64_t>(hw.memory.p10), hw.memory.protected_bits});
+    const std::uint64_t key =
+        derive_key({hw.fault_key(layer_id, tensor), span.size(), std::bit_cast<std::uint64_t>(hw.memory.p01),
+                    std::bit_cast<std::uint64_t>(hw.memory.p10), hw.memory.protected_bits});
     if (persistent->key != key || persistent->map.size() != span.size()) {
       persistent->map = FaultMap::sample(span.size(), hw.memory, key);
       persistent->key = key;

@@ -60,7 +60,9 @@ void ApproxLayer::remember(const torch::Tensor& x, const torch::Tensor& z, const
 
 // --- ApproxLinear -----------------------------------------------------------------------------------------
 
-ApproxLinearImpl::ApproxLinearImpl(const ApproxLinearOptions& options_) : options(options_) { reset(); }
+ApproxLinearImpl::ApproxLinearImpl(const ApproxLinearOptions& options_) : options(options_) {
+  reset();
+}
 
 void ApproxLinearImpl::reset() {
   weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
@@ -76,9 +78,8 @@ void ApproxLinearImpl::pretty_print(std::ostream& stream) const {
 }
 
 torch::Tensor ApproxLinearImpl::forward(const torch::Tensor& x) {
-  AXT_CHECK(x.dim() == 2 && x.size(1) == options.in_features(),
-            "ApproxLinear expects input {{N, {}}}, got shape {}", options.in_features(),
-            fmt::join(x.sizes().vec(), "x"));
+  AXT_CHECK(x.dim() == 2 && x.size(1) == options.in_features(), "ApproxLinear expects input {{N, {}}}, got shape {}",
+            options.in_features(), fmt::join(x.sizes().vec(), "x"));
   const QuantParams qx = observe_input(x, input_range, input_range_set, is_training());
   if (!on_hardware()) {
     auto z = torch::mm(x, weight.t());
@@ -94,7 +95,9 @@ torch::Tensor ApproxLinearImpl::forward(const torch::Tensor& x) {
 
 // --- ApproxConv2d -----------------------------------------------------------------------------------------
 
-ApproxConv2dImpl::ApproxConv2dImpl(const ApproxConv2dOptions& options_) : options(options_) { reset(); }
+ApproxConv2dImpl::ApproxConv2dImpl(const ApproxConv2dOptions& options_) : options(options_) {
+  reset();
+}
 
 void ApproxConv2dImpl::reset() {
   const int64_t k = options.kernel_size();
@@ -107,8 +110,8 @@ void ApproxConv2dImpl::reset() {
 
 void ApproxConv2dImpl::pretty_print(std::ostream& stream) const {
   stream << "axtrain::ApproxConv2d(" << options.in_channels() << ", " << options.out_channels()
-         << ", kernel=" << options.kernel_size() << ", stride=" << options.stride()
-         << ", padding=" << options.padding() << ", hardware=" << hardware_summary() << ")";
+         << ", kernel=" << options.kernel_size() << ", stride=" << options.stride() << ", padding=" << options.padding()
+         << ", hardware=" << hardware_summary() << ")";
 }
 
 torch::Tensor ApproxConv2dImpl::unfold_input(const torch::Tensor& x) const {
@@ -132,10 +135,11 @@ torch::Tensor ApproxConv2dImpl::forward(const torch::Tensor& x) {
   const int64_t h = (x.size(2) + 2 * options.padding() - k) / options.stride() + 1;
   const int64_t w = (x.size(3) + 2 * options.padding() - k) / options.stride() + 1;
   const QuantParams qw = weight_quant(weight);
-  const auto rows = approx_forward(unfold_input(x), weight.reshape({options.out_channels(), -1}), bias, qx, qw,
-                                   *hw_, layer_id_, runtime_);  // {N L, O}
-  auto z = rows.view({x.size(0), h * w, options.out_channels()}).transpose(1, 2).reshape(
-      {x.size(0), options.out_channels(), h, w});
+  const auto rows = approx_forward(unfold_input(x), weight.reshape({options.out_channels(), -1}), bias, qx, qw, *hw_,
+                                   layer_id_, runtime_);  // {N L, O}
+  auto z = rows.view({x.size(0), h * w, options.out_channels()})
+               .transpose(1, 2)
+               .reshape({x.size(0), options.out_channels(), h, w});
   remember(x, z, qx, qw);
   return z;
 }

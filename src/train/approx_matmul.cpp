@@ -18,8 +18,8 @@ torch::Tensor operand_index(const torch::Tensor& codes, bool is_signed) {
 
 ApproxMatmul::ApproxMatmul(const Multiplier& multiplier) : multiplier_(multiplier) {
   const ProductTable& table = multiplier.table();
-  table_ = torch::from_blob(const_cast<std::int32_t*>(table.products().data()), {65536}, torch::kInt32)
-               .to(torch::kLong);
+  table_ =
+      torch::from_blob(const_cast<std::int32_t*>(table.products().data()), {65536}, torch::kInt32).to(torch::kLong);
   const ErrorDecomposition& d = multiplier.decomposition();
   if (!d.integer) return;
   terms_ = d.terms;

@@ -25,13 +25,19 @@ void deserialize_model(ApproxNet& net, const std::string& bytes, const std::stri
     net.load(archive);
   } catch (const c10::Error& e) {
     const std::string what = e.what_without_backtrace();
-    AXT_FAIL("checkpoint '{}' does not fit the configured model ({}); check that its folder's config.toml is the "
-             "one it was trained with", origin, what.substr(0, what.find('\n')));
+    AXT_FAIL(
+        "checkpoint '{}' does not fit the configured model ({}); check that its folder's config.toml is the "
+        "one it was trained with",
+        origin, what.substr(0, what.find('\n')));
   }
 }
 
-void save_checkpoint(ApproxNet& net, const std::string& path) { write_file_atomic(path, serialize_model(net)); }
+void save_checkpoint(ApproxNet& net, const std::string& path) {
+  write_file_atomic(path, serialize_model(net));
+}
 
-void load_checkpoint(ApproxNet& net, const std::string& path) { deserialize_model(net, read_file(path), path); }
+void load_checkpoint(ApproxNet& net, const std::string& path) {
+  deserialize_model(net, read_file(path), path);
+}
 
 }  // namespace axtrain

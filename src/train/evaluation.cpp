@@ -77,11 +77,12 @@ TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, Har
   return hardware_error(net, data, task, std::vector<HardwareState>{std::move(hw)}, trials, batch_size);
 }
 
-TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, const std::vector<HardwareState>& per_layer,
-                          int trials, int64_t batch_size) {
+TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task,
+                          const std::vector<HardwareState>& per_layer, int trials, int64_t batch_size) {
   AXT_CHECK(trials >= 1, "trials = {} is invalid; use 1 or more", trials);
   bool stochastic = false;
-  for (const HardwareState& hw : per_layer) stochastic = stochastic || (hw.mode == ForwardMode::kEmulate && hw.has_memory_faults());
+  for (const HardwareState& hw : per_layer)
+    stochastic = stochastic || (hw.mode == ForwardMode::kEmulate && hw.has_memory_faults());
   const int runs = stochastic ? trials : 1;
   // Trials are independent and keyed by their index, so they run in parallel, one per thread of an OpenMP
   // team as wide as the intra-op thread count; inside the team every libtorch op and BLAS call runs

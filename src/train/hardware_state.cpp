@@ -18,8 +18,7 @@ HardwareState HardwareState::exact(std::uint64_t seed) {
   return hw;
 }
 
-HardwareState HardwareState::emulate(const Multiplier& multiplier, const MemoryFaultModel& memory,
-                                     std::uint64_t seed) {
+HardwareState HardwareState::emulate(const Multiplier& multiplier, const MemoryFaultModel& memory, std::uint64_t seed) {
   HardwareState hw;
   hw.mode = ForwardMode::kEmulate;
   hw.matmul = std::make_shared<const ApproxMatmul>(multiplier);

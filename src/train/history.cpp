@@ -49,8 +49,13 @@ TrainHistory parse_history_csv(const std::string& text, const std::string& origi
       v[k] = number(line.substr(start, comma - start), origin, lines[i].number);
       start = comma + 1;
     }
-    history.epochs.push_back({.epoch = static_cast<int>(v[0]), .loss = v[1], .regulariser = v[2], .train_error = v[3],
-                              .validation_error = v[4], .lr = v[5], .seconds = v[6]});
+    history.epochs.push_back({.epoch = static_cast<int>(v[0]),
+                              .loss = v[1],
+                              .regulariser = v[2],
+                              .train_error = v[3],
+                              .validation_error = v[4],
+                              .lr = v[5],
+                              .seconds = v[6]});
   }
   if (!history.epochs.empty()) history.best_epoch = history.epochs.back().epoch;
   return history;

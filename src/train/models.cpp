@@ -7,7 +7,9 @@
 namespace axtrain {
 namespace {
 
-ApproxLinear linear(const LayerShape& s) { return ApproxLinear(ApproxLinearOptions(s.in, s.out)); }
+ApproxLinear linear(const LayerShape& s) {
+  return ApproxLinear(ApproxLinearOptions(s.in, s.out));
+}
 ApproxConv2d conv(const LayerShape& s) {
   return ApproxConv2d(ApproxConv2dOptions(s.in, s.out, s.kernel).stride(s.stride).padding(s.padding));
 }

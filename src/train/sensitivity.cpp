@@ -47,15 +47,15 @@ std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& l
     const torch::Tensor w = layer->weight_tensor();
     const int64_t out = w.size(0);
     const auto n = static_cast<double>(r.input.size(0));
-    const auto x = operand_rows(layer, r.input);                          // {N, L, K}
-    const auto delta = deltas[l].reshape({deltas[l].size(0), out, -1});    // {N, O, L}
+    const auto x = operand_rows(layer, r.input);                         // {N, L, K}
+    const auto delta = deltas[l].reshape({deltas[l].size(0), out, -1});  // {N, O, L}
     const auto delta_sq = delta * delta;
     const auto w2 = w.reshape({out, -1});
     auto s = torch::zeros_like(w2);
     if (noise[l].multiplier_variance > 0) {
       const auto wz = (broadcast_channel(r.weight_quant.zero_point, 2) * broadcast_channel(r.weight_quant.scale, 2))
                           .to(w.scalar_type());
-      const auto w_seen = w2 + wz;                                                     // c_w scale_w
+      const auto w_seen = w2 + wz;                                                                   // c_w scale_w
       const auto a_seen = x + (r.input_quant.zero_point * r.input_quant.scale).to(x.scalar_type());  // c_a scale_a
       const auto paired = torch::einsum("nol,nlk->ok", {delta_sq, a_seen * a_seen}) / n;
       s = s + noise[l].multiplier_variance * w_seen * w_seen * paired;
@@ -67,7 +67,7 @@ std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& l
         // One output position (dense): (delta_o a_k)^2 = delta_o^2 a_k^2, a GEMM instead of an {N, O, K} tensor.
         squared_grad = torch::mm(delta_sq.squeeze(2).t(), (x * x).squeeze(1)) / n;
       } else {
-        const auto per_sample_grad = torch::einsum("nol,nlk->nok", {delta, x});         // sum_p delta a
+        const auto per_sample_grad = torch::einsum("nol,nlk->nok", {delta, x});  // sum_p delta a
         squared_grad = (per_sample_grad * per_sample_grad).mean(0);
       }
       s = s + noise[l].memory_code_variance * scale * scale * squared_grad;

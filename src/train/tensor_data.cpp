@@ -52,7 +52,8 @@ PreparedData prepare_data(const TrainConfig& c) {
   }
   AXT_CHECK(split.train.size() > 0 && split.test.size() > 0,
             "dataset '{}' left {} training and {} test samples; both need at least one (check train_samples, "
-            "test_samples, validation_split)", c.dataset, split.train.size(), split.test.size());
+            "test_samples, validation_split)",
+            c.dataset, split.train.size(), split.test.size());
   if (split.train.task == Task::kRegression) {
     const MinMaxScaler scaler = fit_min_max(split.train);
     apply(scaler, split.train);

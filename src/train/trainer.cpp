@@ -84,7 +84,8 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
     std::vector<int64_t> order(static_cast<std::size_t>(n));
     for (int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
     Rng rng(derive_key({static_cast<std::uint64_t>(c.seed), 0x5348u, static_cast<std::uint64_t>(epoch)}));
-    for (int64_t i = n - 1; i > 0; --i) std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint64_t>(i + 1))]);
+    for (int64_t i = n - 1; i > 0; --i)
+      std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint64_t>(i + 1))]);
     const auto permutation = torch::tensor(order, torch::kInt64);
     net.train();
     double loss_sum = 0, reg_sum = 0;

@@ -18,8 +18,7 @@ namespace axtrain {
 void write_file_atomic(const std::string& path, std::string_view content) {
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
-  AXT_CHECK(fd >= 0, "cannot write '{}': {}; check that its folder exists and is writable", path,
-            std::strerror(errno));
+  AXT_CHECK(fd >= 0, "cannot write '{}': {}; check that its folder exists and is writable", path, std::strerror(errno));
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -43,8 +42,7 @@ void write_file_atomic(const std::string& path, std::string_view content) {
 
 std::string read_file(const std::string& path) {
   std::error_code ec;
-  AXT_CHECK(std::filesystem::is_regular_file(path, ec), "cannot read '{}': no such file; check the path",
-            path);
+  AXT_CHECK(std::filesystem::is_regular_file(path, ec), "cannot read '{}': no such file; check the path", path);
   std::ifstream in(path, std::ios::binary);
   AXT_CHECK(in.good(), "cannot open '{}': {}; check the path", path, std::strerror(errno));
   std::ostringstream buffer;

@@ -16,7 +16,9 @@ std::string join(const StringList& items, std::string_view separator) {
   return out;
 }
 
-std::string format_bound(double x) { return fmt::format("{}", x); }
+std::string format_bound(double x) {
+  return fmt::format("{}", x);
+}
 
 bool number_ok(const FieldRule& rule, double x) {
   if (rule.sentinel && x == *rule.sentinel) return true;
@@ -32,8 +34,8 @@ bool in_choices(const FieldRule& rule, std::string_view text) {
 
 [[noreturn]] void fail_rule(const FieldRule& rule, const std::string& key, const std::string& flag,
                             const std::string& value, std::string_view each = "", const std::string& hint = "") {
-  AXT_FAIL("{} = {} is invalid: {}must be {}{}; set the config key {} or the flag {} to such a value", key, value,
-           each, rule.describe(), hint, key, flag);
+  AXT_FAIL("{} = {} is invalid: {}must be {}{}; set the config key {} or the flag {} to such a value", key, value, each,
+           rule.describe(), hint, key, flag);
 }
 
 [[noreturn]] void fail_choice(const FieldRule& rule, const std::string& key, const std::string& flag,
@@ -113,8 +115,12 @@ std::string FieldRule::describe() const {
   return range;
 }
 
-std::string format_value(bool value) { return value ? "true" : "false"; }
-std::string format_value(int value) { return fmt::format("{}", value); }
+std::string format_value(bool value) {
+  return value ? "true" : "false";
+}
+std::string format_value(int value) {
+  return fmt::format("{}", value);
+}
 
 std::string format_value(double value) {
   std::string text = fmt::format("{}", value);  // shortest text that reads back to the same double
@@ -141,7 +147,9 @@ std::string format_value(const std::string& value) {
   return out + "\"";
 }
 
-std::string format_value(const IntList& value) { return fmt::format("[{}]", fmt::join(value, ", ")); }
+std::string format_value(const IntList& value) {
+  return fmt::format("[{}]", fmt::join(value, ", "));
+}
 
 std::string format_value(const StringList& value) {
   StringList quoted;
@@ -161,7 +169,7 @@ std::string format_value(const FieldRef& value) {
 }
 
 std::string_view type_name(const FieldRef& ref) {
-  static constexpr std::string_view kNames[] = {"boolean", "integer", "number", "string",
+  static constexpr std::string_view kNames[] = {"boolean",           "integer",          "number", "string",
                                                 "array of integers", "array of strings", "string"};
   static_assert(std::variant_size_v<FieldRef> == std::size(kNames), "one name per FieldRef alternative");
   return kNames[ref.index()];

@@ -7,18 +7,21 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <set>
+#include <sstream>
 
 namespace axtrain::test {
 namespace {
 
 // Two multipliers x two voltages, two methods, on a small generated regression kernel.
-const std::string kSweep = "explore --dataset sobel --kernel_samples 600 --hidden 8 --epochs 2 --finetune_epochs 1 "
-                           "--batch_size 32 --sweep_multipliers K1,K3 --sweep_memories 0.7V,0.6V "
-                           "--sweep_methods baseline,pas --hw K3 --trials 2 --budget 0.02 --quiet --json --out ";
+const std::string kSweep =
+    "explore --dataset sobel --kernel_samples 600 --hidden 8 --epochs 2 --finetune_epochs 1 "
+    "--batch_size 32 --sweep_multipliers K1,K3 --sweep_memories 0.7V,0.6V "
+    "--sweep_methods baseline,pas --hw K3 --trials 2 --budget 0.02 --quiet --json --out ";
 
-nlohmann::json explore(const std::string& out) { return run_cli_json(kSweep + out); }
+nlohmann::json explore(const std::string& out) {
+  return run_cli_json(kSweep + out);
+}
 
 TEST(CliExplore, ParetoFrontAndBestUnderBudgetMatchBruteForce) {
   TempDir dir;
@@ -44,8 +47,8 @@ TEST(CliExplore, ParetoFrontAndBestUnderBudgetMatchBruteForce) {
     for (std::size_t i : members) {
       bool dominated = false;
       for (std::size_t j : members)
-        dominated = dominated || (energy(j) <= energy(i) && error(j) <= error(i) &&
-                                  (energy(j) < energy(i) || error(j) < error(i)));
+        dominated = dominated ||
+                    (energy(j) <= energy(i) && error(j) <= error(i) && (energy(j) < energy(i) || error(j) < error(i)));
       if (!dominated) front.insert(i);
     }
     const auto reported = group["pareto"].get<std::vector<std::size_t>>();

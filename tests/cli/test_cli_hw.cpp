@@ -10,7 +10,9 @@
 namespace axtrain::test {
 namespace {
 
-nlohmann::json run_json(const std::string& args) { return run_cli_json(args, true); }
+nlohmann::json run_json(const std::string& args) {
+  return run_cli_json(args, true);
+}
 
 TEST(CliHw, ShowK3JsonHasTheSpecValues) {
   const nlohmann::json j = run_json("hw show K3 --json");
@@ -100,7 +102,8 @@ TEST(CliHw, MetricsOverOperandHistograms) {
   }
   axtrain::write_file_atomic(dir.file("a.txt"), "# operand a\n" + hist_a);
   axtrain::write_file_atomic(dir.file("b.txt"), hist_b);
-  const nlohmann::json j = run_json("hw show K3 --json --hist-a " + dir.file("a.txt") + " --hist-b " + dir.file("b.txt"));
+  const nlohmann::json j =
+      run_json("hw show K3 --json --hist-a " + dir.file("a.txt") + " --hist-b " + dir.file("b.txt"));
   EXPECT_EQ(j["metrics_distribution"]["metrics"]["mean_error"].get<double>(), -850);
   EXPECT_EQ(j["metrics_distribution"]["metrics"]["er"].get<double>(), 1);
   EXPECT_EQ(j["metrics"]["wce"].get<int>(), 14450);  // all-pairs metrics are still there
@@ -109,8 +112,8 @@ TEST(CliHw, MetricsOverOperandHistograms) {
 }
 
 TEST(CliHw, HelpWorksEverywhere) {
-  for (const char* args : {"--help", "hw --help", "hw list --help", "hw show --help", "hw convert --help",
-                           "hw memory --help"}) {
+  for (const char* args :
+       {"--help", "hw --help", "hw list --help", "hw show --help", "hw convert --help", "hw memory --help"}) {
     const CliResult r = run_cli(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << args << ": " << r.out;

@@ -13,7 +13,9 @@ namespace {
 // A small regression run: sobel, 600 generated samples, a 9-8-1 MLP.
 const std::string kSmall = "--dataset sobel --kernel_samples 600 --hidden 8 --epochs 2 --batch_size 32 --quiet --json";
 
-nlohmann::json train_json(const std::string& args) { return run_cli_json("train " + args); }
+nlohmann::json train_json(const std::string& args) {
+  return run_cli_json("train " + args);
+}
 
 TEST(CliTrain, WritesTheRunFolderWithEveryMetric) {
   TempDir dir;
@@ -71,9 +73,11 @@ TEST(CliTrain, EveryMethodRunsAndEvalReadsTheCheckpoint) {
 TEST(CliTrain, EarlyStoppingKeepsTheBestValidationEpoch) {
   TempDir dir;
   const std::string out = dir.file("run");
-  const nlohmann::json m = train_json("--dataset sobel --kernel_samples 600 --hidden 8 --batch_size 32 --quiet --json"
-                                      " --epochs 8 --validation_split 0.25 --early_stopping 1 --lr 0.05"
-                                      " --lr_schedule cosine --optimizer sgd --out " + out);
+  const nlohmann::json m = train_json(
+      "--dataset sobel --kernel_samples 600 --hidden 8 --batch_size 32 --quiet --json"
+      " --epochs 8 --validation_split 0.25 --early_stopping 1 --lr 0.05"
+      " --lr_schedule cosine --optimizer sgd --out " +
+      out);
   std::istringstream csv(test::slurp(out + "/history.csv"));
   std::string line;
   std::getline(csv, line);  // header
@@ -107,8 +111,10 @@ TEST(CliTrain, LeNetLearnsOnTheHardwareItTrainsOn) {
   // 1024 Fashion-MNIST images, AxTrain-pas on K3: the CNN trains end to end through the emulated hardware
   // and beats chance (0.9 error) on that hardware by a wide margin.
   TempDir dir;
-  const nlohmann::json m = train_json("--network lenet --train_samples 1024 --test_samples 256 --epochs 2 "
-                                      "--batch_size 32 --hw K3 --method pas --quiet --json --out " + dir.file("cnn"));
+  const nlohmann::json m = train_json(
+      "--network lenet --train_samples 1024 --test_samples 256 --epochs 2 "
+      "--batch_size 32 --hw K3 --method pas --quiet --json --out " +
+      dir.file("cnn"));
   EXPECT_EQ(m["sensitivity_per_layer"].size(), 5u);
   EXPECT_LE(m["test_error_hw"]["mean"].get<double>(), 0.7);
 }

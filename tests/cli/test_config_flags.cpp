@@ -27,11 +27,14 @@ TrainConfig resolve_args(std::vector<std::string> args) {
   return flags.resolve();
 }
 
-TEST(TrainConfigFlags, DefaultsWithoutArguments) { expect_same_config(resolve_args({}), TrainConfig{}); }
+TEST(TrainConfigFlags, DefaultsWithoutArguments) {
+  expect_same_config(resolve_args({}), TrainConfig{});
+}
 
 TEST(TrainConfigFlags, FlagsOverrideTheFile) {
-  const std::string path = write_temp("flags.toml", "epochs = 7\nlr = 0.05\nhidden = [8]\nquiet = true\n"
-                                                    "[hardware.train]\nmultiplier = \"K1\"\n");
+  const std::string path = write_temp("flags.toml",
+                                      "epochs = 7\nlr = 0.05\nhidden = [8]\nquiet = true\n"
+                                      "[hardware.train]\nmultiplier = \"K1\"\n");
   const TrainConfig c = resolve_args({"--config", path, "--epochs", "2", "--hidden", "32,16", "--quiet=false",
                                       "--train-multiplier", "K2", "--batch-size", "10"});
   EXPECT_EQ(c.epochs, 2);
@@ -82,17 +85,23 @@ TEST(TrainConfigFlags, HelpShowsLiveDefaultsAndRules) {
 }
 
 TEST(TrainConfigFlags, ChoicesAreSetByName) {
-  const TrainConfig c = resolve_args({"--method", "axtrain", "--pas-mode", "statistic", "--eval-faults", "persistent",
-                                      "--network", "lenet"});
+  const TrainConfig c = resolve_args(
+      {"--method", "axtrain", "--pas-mode", "statistic", "--eval-faults", "persistent", "--network", "lenet"});
   EXPECT_EQ(c.method, Method::kAxtrain);
   EXPECT_EQ(c.pas_mode, PasMode::kStatistic);
   EXPECT_EQ(c.hardware_eval.faults, Faults::kPersistent);
   EXPECT_EQ(c.hardware_train.faults, Faults::kTransient);
   EXPECT_EQ(c.network, Network::kLenet);
-  expect_error([] { resolve_args({"--method", "axtrian"}); },
-               {"method = \"axtrian\"", "one of baseline, pas, act, axtrain", "did you mean \"axtrain\"", "--method"});
-  expect_error([] { resolve_args({"--train-memory_scope", "all"}); },
-               {"hardware.train.memory_scope = \"all\"", "--train-memory_scope"});
+  expect_error(
+      [] {
+        resolve_args({"--method", "axtrian"});
+      },
+      {"method = \"axtrian\"", "one of baseline, pas, act, axtrain", "did you mean \"axtrain\"", "--method"});
+  expect_error(
+      [] {
+        resolve_args({"--train-memory_scope", "all"});
+      },
+      {"hardware.train.memory_scope = \"all\"", "--train-memory_scope"});
 }
 
 }  // namespace

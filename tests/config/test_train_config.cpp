@@ -98,7 +98,9 @@ TEST(TrainConfig, DefaultsValidate) {
   EXPECT_EQ(defaults.hardware_eval.multiplier, "exact");
 }
 
-TEST(TrainConfig, EmptyFileGivesDefaults) { expect_same_config(load_text("empty.toml", ""), TrainConfig{}); }
+TEST(TrainConfig, EmptyFileGivesDefaults) {
+  expect_same_config(load_text("empty.toml", ""), TrainConfig{});
+}
 
 TEST(TrainConfig, FullFileLoads) {
   const TrainConfig c = load_text("full.toml", kFullFile);
@@ -137,7 +139,8 @@ TEST(TrainConfig, FullFileLoads) {
   EXPECT_TRUE(c.json);
   EXPECT_EQ(c.hw, "K1");
   EXPECT_EQ(c.memory, "ber:1e-5");
-  const HardwareConfig train{"K3", "0.7V", 0.001, 0.002, 128, MemoryScope::kWeightsAndActivations, Faults::kPersistent, ""};
+  const HardwareConfig train{"K3", "0.7V", 0.001, 0.002, 128, MemoryScope::kWeightsAndActivations, Faults::kPersistent,
+                             ""};
   EXPECT_EQ(c.hardware_train, train);
   // The eval section sets multiplier and memory itself, so the top-level hw/memory do not apply.
   const HardwareConfig eval{"drum:4", "ber:1e-3", -1, -1, 0, MemoryScope::kWeights, Faults::kTransient, ""};
@@ -145,7 +148,8 @@ TEST(TrainConfig, FullFileLoads) {
 }
 
 TEST(TrainConfig, TopLevelHwFillsSectionsThatDoNotSetTheirOwn) {
-  const TrainConfig c = load_text("toplevel.toml", "hw = \"K2\"\nmemory = \"0.6V\"\n[hardware.eval]\nmultiplier = \"K3\"\n");
+  const TrainConfig c =
+      load_text("toplevel.toml", "hw = \"K2\"\nmemory = \"0.6V\"\n[hardware.eval]\nmultiplier = \"K3\"\n");
   EXPECT_EQ(c.hardware_train.multiplier, "K2");
   EXPECT_EQ(c.hardware_train.memory, "0.6V");
   EXPECT_EQ(c.hardware_eval.multiplier, "K3");  // file section beats file top-level hw
@@ -154,8 +158,8 @@ TEST(TrainConfig, TopLevelHwFillsSectionsThatDoNotSetTheirOwn) {
 
 TEST(TrainConfigErrors, UnknownTopLevelKey) {
   const std::string path = write_temp("unknown_key.toml", "epochs = 2\nepoch = 3\n");
-  expect_error([&] { load_train_config(path); }, {path + ":2", "unknown key 'epoch'", "did you mean 'epochs'?",
-                                                  "known keys: dataset,"});
+  expect_error([&] { load_train_config(path); },
+               {path + ":2", "unknown key 'epoch'", "did you mean 'epochs'?", "known keys: dataset,"});
 }
 
 TEST(TrainConfigErrors, UnknownSectionKey) {
@@ -196,15 +200,20 @@ TEST(TrainConfigErrors, BadEnumValue) {
 TEST(TrainConfigErrors, OutOfRangeNumber) {
   expect_error([] { load_text("bad_lr.toml", "lr = 0\n"); }, {"lr = 0.0", "must be > 0"});
   expect_error([] { load_text("bad_momentum.toml", "momentum = 1\n"); }, {"momentum = 1.0", "in [0, 1)"});
-  expect_error([] { load_text("bad_hidden.toml", "hidden = [64, 0]\n"); }, {"hidden = [64, 0]", "each element", ">= 1"});
+  expect_error([] { load_text("bad_hidden.toml", "hidden = [64, 0]\n"); },
+               {"hidden = [64, 0]", "each element", ">= 1"});
   expect_error([] { load_text("bad_split.toml", "validation_split = 0.6\n"); }, {"validation_split", "[0, 0.5]"});
   expect_error([] { load_text("bad_protect.toml", "[hardware.train]\nprotect = 256\n"); },
                {"hardware.train.protect = 256", "[0, 255]", "--train-protect"});
   expect_error([] { load_text("bad_p01.toml", "[hardware.train]\np01 = 1.5\n"); }, {"p01 = 1.5", "-1 or in [0, 1]"});
   expect_error([] { load_text("nan_lr.toml", "lr = nan\n"); }, {"lr = nan"});
-  expect_error([] { load_text("persistent.toml", "[hardware.train]\nmemory = \"ber:0.1\"\np01 = 0.7\np10 = 0.6\n"
-                                                 "faults = \"persistent\"\n"); },
-               {"[hardware.train]", "p01 + p10 <= 1"});
+  expect_error(
+      [] {
+        load_text("persistent.toml",
+                  "[hardware.train]\nmemory = \"ber:0.1\"\np01 = 0.7\np10 = 0.6\n"
+                  "faults = \"persistent\"\n");
+      },
+      {"[hardware.train]", "p01 + p10 <= 1"});
   expect_error([] { load_text("csv_targets.toml", "dataset = \"csv:x.csv\"\n"); }, {"csv_targets"});
 }
 

@@ -2,9 +2,9 @@
 #include "../support/expect_error.h"
 #include "axtrain/data/csv_dataset.h"
 
+#include "../support/run_cli.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
-#include "../support/run_cli.h"
 
 #include <gtest/gtest.h>
 
@@ -57,16 +57,21 @@ TEST(Csv, ErrorsNameTheFileLineAndColumn) {
   const std::string good = "a,b,y\n1,2,3\n";
   expect_error([&] { load_csv(write_csv(dir, ""), {}, {"y"}, Task::kRegression); }, "is empty");
   expect_error([&] { load_csv(write_csv(dir, " \n\n"), {}, {"y"}, Task::kRegression); }, "is empty");
-  expect_error([&] { load_csv(write_csv(dir, good), {"a", "zz"}, {"y"}, Task::kRegression); },
-               "no column 'zz'; its columns are: a, b, y");
+  expect_error(
+      [&] {
+        load_csv(write_csv(dir, good), {"a", "zz"}, {"y"}, Task::kRegression);
+      },
+      "no column 'zz'; its columns are: a, b, y");
   expect_error([&] { load_csv(write_csv(dir, good), {}, {"q"}, Task::kRegression); }, "no column 'q'");
   expect_error([&] { load_csv(write_csv(dir, good), {}, {}, Task::kRegression); }, "no target column");
-  expect_error([&] { load_csv(write_csv(dir, good), {"a", "y"}, {"y"}, Task::kRegression); },
-               "column 'y' is named twice");
+  expect_error(
+      [&] {
+        load_csv(write_csv(dir, good), {"a", "y"}, {"y"}, Task::kRegression);
+      },
+      "column 'y' is named twice");
   expect_error([&] { load_csv(write_csv(dir, "a,a,y\n1,2,3\n"), {}, {"y"}, Task::kRegression); },
                "column 'a' appears twice");
-  expect_error([&] { load_csv(write_csv(dir, "a,,y\n1,2,3\n"), {}, {"y"}, Task::kRegression); },
-               "empty column name");
+  expect_error([&] { load_csv(write_csv(dir, "a,,y\n1,2,3\n"), {}, {"y"}, Task::kRegression); }, "empty column name");
   expect_error([&] { load_csv(write_csv(dir, "a,b,y\n1,2,3\n4,5\n"), {}, {"y"}, Task::kRegression); },
                "line 3: 2 fields; the header has 3 columns");
   const std::string path = write_csv(dir, "a,b,y\n1,2,3\n4,x5,6\n");
@@ -77,10 +82,12 @@ TEST(Csv, ErrorsNameTheFileLineAndColumn) {
                "not a finite number");
   expect_error([&] { load_csv(write_csv(dir, "a,y\n1,1.5\n"), {}, {"y"}, Task::kClassification); },
                ":2: class id '1.5' in column 'y' is not a non-negative integer");
-  expect_error([&] { load_csv(write_csv(dir, "a,y\n1,-1\n"), {}, {"y"}, Task::kClassification); },
-               "class id '-1'");
-  expect_error([&] { load_csv(write_csv(dir, good), {}, {"a", "y"}, Task::kClassification); },
-               "exactly one target column");
+  expect_error([&] { load_csv(write_csv(dir, "a,y\n1,-1\n"), {}, {"y"}, Task::kClassification); }, "class id '-1'");
+  expect_error(
+      [&] {
+        load_csv(write_csv(dir, good), {}, {"a", "y"}, Task::kClassification);
+      },
+      "exactly one target column");
   expect_error([&] { load_csv(dir.file("missing.csv"), {}, {"y"}, Task::kRegression); }, "missing.csv");
 }
 
@@ -156,8 +163,14 @@ TEST(Dataset, MinMaxScalesTrainToUnitRangeAndInverts) {
   const MinMaxScaler c = fit_min_max(constant);
   apply(c, constant);
   EXPECT_EQ(constant.features[0], 0.0f);  // constant column -> 0, not NaN
-  expect_error([&] { Dataset wide = numbered(2); wide.sample_shape = {1}; wide.features.resize(2); apply(s, wide); },
-               "1 features per sample but the scaler was fitted on 2");
+  expect_error(
+      [&] {
+        Dataset wide = numbered(2);
+        wide.sample_shape = {1};
+        wide.features.resize(2);
+        apply(s, wide);
+      },
+      "1 features per sample but the scaler was fitted on 2");
   expect_error([&] { invert_targets(MinMaxScaler{}, std::vector<float>{1}); }, "no targets");
 }
 

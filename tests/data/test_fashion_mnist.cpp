@@ -2,9 +2,9 @@
 // package when it is installed (scripts/setup.sh installs it; the test skips otherwise).
 #include "axtrain/data/fashion_mnist.h"
 
+#include "../support/run_cli.h"
 #include "axtrain/data/idx.h"
 #include "axtrain/util/check.h"
-#include "../support/run_cli.h"
 
 #include <gtest/gtest.h>
 

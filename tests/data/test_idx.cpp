@@ -2,9 +2,9 @@
 #include "../support/expect_error.h"
 #include "axtrain/data/idx.h"
 
+#include "../support/run_cli.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
-#include "../support/run_cli.h"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +41,8 @@ TEST(Idx, RoundTripsRawAndGzip) {
     write_idx(dir.file(name), a, gz);
     const std::string stored = read_file(dir.file(name));
     EXPECT_EQ(gz, stored.size() >= 2 && static_cast<unsigned char>(stored[0]) == 0x1f &&
-                      static_cast<unsigned char>(stored[1]) == 0x8b) << name;
+                      static_cast<unsigned char>(stored[1]) == 0x8b)
+        << name;
     const IdxArray back = read_idx(dir.file(name));
     EXPECT_EQ(back.dims, a.dims) << name;
     EXPECT_EQ(back.data, a.data) << name;

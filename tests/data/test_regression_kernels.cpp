@@ -28,7 +28,8 @@ TEST(RegressionKernels, NamesAndInfo) {
     ADD_FAILURE() << "unknown kernel accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'jpegg' is unknown; known kernels: inversek2j, blackscholes"),
-              std::string::npos) << e.what();
+              std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(generate_kernel("fft", 0, 4, 1), Error);
 }
@@ -47,11 +48,14 @@ TEST(RegressionKernels, ShapesAndDeterminism) {
     EXPECT_EQ(same.train.features, a.train.features) << name;
     EXPECT_EQ(same.test.targets, a.test.targets) << name;
     EXPECT_NE(generate_kernel(name, 64, 16, 43).train.features, a.train.features) << name;
-    EXPECT_NE(a.test.features, std::vector<float>(a.train.features.begin(), a.train.features.begin() +
-                                                  static_cast<std::ptrdiff_t>(a.test.features.size()))) << name;
+    EXPECT_NE(a.test.features,
+              std::vector<float>(a.train.features.begin(),
+                                 a.train.features.begin() + static_cast<std::ptrdiff_t>(a.test.features.size())))
+        << name;
     const DatasetSplit small = generate_kernel(name, 8, 0, 42);  // a prefix of the larger draw
-    EXPECT_EQ(small.train.features, std::vector<float>(a.train.features.begin(), a.train.features.begin() +
-                                                       static_cast<std::ptrdiff_t>(small.train.features.size())));
+    EXPECT_EQ(small.train.features,
+              std::vector<float>(a.train.features.begin(),
+                                 a.train.features.begin() + static_cast<std::ptrdiff_t>(small.train.features.size())));
     EXPECT_EQ(small.test.size(), 0u);
     for (float v : a.train.targets) EXPECT_TRUE(std::isfinite(v)) << name;
   }
@@ -83,7 +87,8 @@ TEST(RegressionKernels, BlackscholesMatchesReferencePricesAndParity) {
     const double s = x[0], k = x[1], r = x[2], v = x[3], t = x[4];
     ASSERT_TRUE(x[5] == 0.0f || x[5] == 1.0f);
     ASSERT_TRUE(s >= 20 && s <= 120 && k >= 20 && k <= 120 && r >= 0.0275 && r <= 0.1 && v >= 0.05 && v <= 0.65 &&
-                t >= 0.05 && t <= 1.0) << i;
+                t >= 0.05 && t <= 1.0)
+        << i;
     const double d1 = (std::log(s / k) + (r + v * v / 2) * t) / (v * std::sqrt(t));
     const double call = s * cdf(d1) - k * std::exp(-r * t) * cdf(d1 - v * std::sqrt(t));
     const double put = call - s + k * std::exp(-r * t);  // put-call parity

@@ -42,7 +42,9 @@ TEST(CliErrors, MalformedTableFiles) {
   std::string text = test::slurp(dir.file("k3.txt"));
   text.replace(0, 1, "99999");
   write_file_atomic(dir.file("range.txt"), text);
-  write_file_atomic(dir.file("garbage.bin"), "\x7f" "ELF no table");
+  write_file_atomic(dir.file("garbage.bin"),
+                    "\x7f"
+                    "ELF no table");
   expect_user_error("hw show lut:" + dir.file("short.bin"), "has 500 entries");
   expect_user_error("hw show lut:" + dir.file("long.bin"), "has 131072 entries");
   expect_user_error("hw show lut:" + dir.file("range.txt"), "entry 99999 is outside 0..65535");
@@ -102,7 +104,8 @@ TEST(CliErrors, TrainAndEvalMisuse) {
 
 TEST(CliErrors, BadFlagsAndMemoryValues) {
   expect_user_error("", "A subcommand is required");
-  expect_user_error("hw frobnicate", "'frobnicate' is not a command of 'axtrain hw'; known: list, show, convert, memory");
+  expect_user_error("hw frobnicate",
+                    "'frobnicate' is not a command of 'axtrain hw'; known: list, show, convert, memory");
   expect_user_error("hw show K3 --jsn", "--jsn");
   expect_user_error("hw show", "spec is required");
   expect_user_error("hw memory", "exactly one of --voltage V or --ber P");

@@ -46,7 +46,7 @@ NetworkSpec lenet() {
 
 // Per-layer counts of LeNet on 1x28x28, worked by hand from the layer shapes.
 const std::vector<Counts> kLenetCounts = {
-    {6.0 * 28 * 28 * 1 * 25, 150 + 784, 6 * 28 * 28},    // conv 1->6 5x5 pad 2: out 6x28x28
+    {6.0 * 28 * 28 * 1 * 25, 150 + 784, 6 * 28 * 28},      // conv 1->6 5x5 pad 2: out 6x28x28
     {16.0 * 10 * 10 * 6 * 25, 2400 + 1176, 16 * 10 * 10},  // conv 6->16 5x5 on 6x14x14: out 16x10x10
     {400.0 * 120, 48000 + 400, 120},
     {120.0 * 84, 10080 + 120, 84},

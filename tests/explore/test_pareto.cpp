@@ -25,7 +25,7 @@ std::vector<std::size_t> brute_front(const std::vector<TradeoffPoint>& p) {
     for (std::size_t j = 0; j < p.size() && keep; ++j) {
       const bool le = p[j].energy_pj <= p[i].energy_pj && p[j].error <= p[i].error;
       const bool lt = p[j].energy_pj < p[i].energy_pj || p[j].error < p[i].error;
-      if (le && lt) keep = false;                                                   // dominated
+      if (le && lt) keep = false;                                                               // dominated
       if (j < i && p[j].energy_pj == p[i].energy_pj && p[j].error == p[i].error) keep = false;  // later duplicate
     }
     if (keep) front.push_back(i);

@@ -21,9 +21,13 @@ constexpr double kRelTol = 1e-12;  // interpolation arithmetic: a few ulps of lo
 constexpr double kProbitMu = 0.15458;     // volts
 constexpr double kProbitSigma = 0.11178;  // volts
 
-double probit_ber(double voltage) { return 0.5 * std::erfc((voltage - kProbitMu) / kProbitSigma / std::sqrt(2.0)); }
+double probit_ber(double voltage) {
+  return 0.5 * std::erfc((voltage - kProbitMu) / kProbitSigma / std::sqrt(2.0));
+}
 
-BerCurve three_point_curve() { return BerCurve({{0.5, 1e-3}, {0.7, 1e-7}, {0.9, 1e-11}}); }
+BerCurve three_point_curve() {
+  return BerCurve({{0.5, 1e-3}, {0.7, 1e-7}, {0.9, 1e-11}});
+}
 
 // Writes `content` to a per-test file under the gtest temp folder and returns its path.
 std::string write_temp(const std::string& name, const std::string& content) {

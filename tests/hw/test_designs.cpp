@@ -69,7 +69,7 @@ TEST(Mitchell, KnownValuesAndErrorBound) {
   for (int a = 1; a < 256; ++a) {
     for (int b = 1; b < 256; ++b) {
       const int f = mitchell(a, b);
-      ASSERT_LE(f, a * b) << a << " " << b;  // Mitchell never overestimates
+      ASSERT_LE(f, a * b) << a << " " << b;              // Mitchell never overestimates
       ASSERT_GE(9.0 * f, 8.0 * a * b) << a << " " << b;  // and errs by at most 1/9 (11.1 %)
       if ((a & (a - 1)) == 0) {
         ASSERT_EQ(f, a * b) << "a power of two is exact: " << a << " " << b;

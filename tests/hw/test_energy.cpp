@@ -148,7 +148,7 @@ TEST(Energy, SetParamRejectsUnknownNameAndBadValue) {
   expect_error([&] { set_energy_param(p, "kulkarni_saving", 1.5); }, {"kulkarni_saving", "1.5", "[0, 1]"});
   expect_error([&] { set_energy_param(p, "nominal_voltage", NAN); }, {"nominal_voltage", "nan"});
   EXPECT_DOUBLE_EQ(p.multiply_pj, EnergyParams{}.multiply_pj);  // unchanged by the failures
-  p.sram_write_pj = -1;  // set directly, bypassing the table
+  p.sram_write_pj = -1;                                         // set directly, bypassing the table
   expect_error([&] { multiply_pj("exact", p); }, {"sram_write_pj", "-1"});
 }
 

@@ -185,8 +185,8 @@ TEST(FaultMap, FaultyCellShareMatchesRates) {
 
 TEST(FaultMap, StuckCellsForceTheirValuesWhateverIsStored) {
   const std::size_t n = 200'000;
-  const FaultMap map = FaultMap::sample(n, MemoryFaultModel{.p01 = 4e-3, .p10 = 2e-3, .protected_bits = 0x80},
-                                        derive_key({25}));
+  const FaultMap map =
+      FaultMap::sample(n, MemoryFaultModel{.p01 = 4e-3, .p10 = 2e-3, .protected_bits = 0x80}, derive_key({25}));
   std::vector<std::uint8_t> stuck_one(n, 0x00), reads_of_ones(n, 0xFF);
   map.apply(stuck_one);      // bits set here are the stuck-at-1 cells
   map.apply(reads_of_ones);  // bits cleared here are the stuck-at-0 cells

@@ -2,10 +2,10 @@
 #include "../support/expect_error.h"
 #include "axtrain/hw/table_file.h"
 
+#include "../support/run_cli.h"
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
-#include "../support/run_cli.h"
 
 #include <gtest/gtest.h>
 
@@ -52,7 +52,7 @@ TEST(TableFile, SignedLayoutsPlaceCodesAsDocumented) {
   const std::string offset = encode_table(table, TableFormat::kBin, SignedLayout::kOffset);
   auto entry = [](const std::string& bytes, int index) {
     return static_cast<std::int16_t>(static_cast<unsigned char>(bytes[2 * index]) |
-                                      (static_cast<unsigned char>(bytes[2 * index + 1]) << 8));
+                                     (static_cast<unsigned char>(bytes[2 * index + 1]) << 8));
   };
   // a = -3, b = -5: product 15, minus 1 = 14. twos index uint8(-3)*256 + uint8(-5); offset (125)*256 + 123.
   EXPECT_EQ(entry(twos, 253 * 256 + 251), 14);

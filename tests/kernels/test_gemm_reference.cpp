@@ -1,9 +1,9 @@
 // The reference GEMM against a naive per-element loop that calls each design's formula directly.
 #include "axtrain/kernels/gemm_reference.h"
 
+#include "../support/run_cli.h"
 #include "axtrain/util/check.h"
 #include "axtrain/util/rng.h"
-#include "../support/run_cli.h"
 
 #include <gtest/gtest.h>
 
@@ -98,8 +98,8 @@ TEST(GemmReference, SignedTableReadsCodesAsInt8) {
 
 TEST(GemmReference, ExactDesignIsTheZeroPointCorrectedProduct) {
   const Multiplier mul = Multiplier::parse("exact");
-  const std::uint8_t a[] = {0, 255, 17};   // 1 x 3
-  const std::uint8_t b[] = {255, 0, 9};    // 3 x 1
+  const std::uint8_t a[] = {0, 255, 17};  // 1 x 3
+  const std::uint8_t b[] = {255, 0, 9};   // 3 x 1
   std::int32_t c = 0;
   gemm_reference(mul, 1, 1, 3, a, 3, 128, b, 1, 7, &c, 1);
   EXPECT_EQ(c, (0 - 128) * (255 - 7) + (255 - 128) * (0 - 7) + (17 - 128) * (9 - 7));

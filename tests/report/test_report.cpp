@@ -1,9 +1,9 @@
 #include "axtrain/report/report.h"
 
-#include "axtrain/report/svg_plot.h"
-#include "axtrain/util/atomic_file.h"
 #include "../support/expect_error.h"
 #include "../support/run_cli.h"
+#include "axtrain/report/svg_plot.h"
+#include "axtrain/util/atomic_file.h"
 
 #include <gtest/gtest.h>
 
@@ -18,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 std::string without_xmlns(std::string svg) {
   const std::string ns = R"( xmlns="http://www.w3.org/2000/svg")";
@@ -43,8 +45,9 @@ std::vector<ReportSection> sample_sections() {
 
   std::vector<ReportSection> sections(3);
   sections[0].title = "Summary & <setup>";
-  sections[0].markdown = "Best configuration: **K3 at 0.6 V**, see `metrics.json`.\n\n"
-                         "| design | energy (nJ) | accuracy (%) |\n|---|--:|:-:|\n| exact | 40 | 91 |\n| K3 | 20 | 88 |\n";
+  sections[0].markdown =
+      "Best configuration: **K3 at 0.6 V**, see `metrics.json`.\n\n"
+      "| design | energy (nJ) | accuracy (%) |\n|---|--:|:-:|\n| exact | 40 | 91 |\n| K3 | 20 | 88 |\n";
   sections[1].title = "Pareto front";
   sections[1].markdown = "- one point per configuration\n- the front is the staircase\n";
   sections[1].svg = render_plot(pareto);
@@ -84,7 +87,8 @@ TEST(Report, WritesMarkdownHtmlAndEveryFigure) {
   EXPECT_TRUE(contains(html, "<strong>K3 at 0.6 V</strong>"));
   EXPECT_TRUE(contains(html, "<li>the front is the staircase</li>"));
   // Self-contained: nothing fetched, nothing run.
-  for (const std::string& bad : std::vector<std::string>{"http", "src=", "href=", "<script", "@import", "url(", "<link"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"http", "src=", "href=", "<script", "@import", "url(", "<link"}) {
     EXPECT_FALSE(contains(html, bad)) << bad;
     EXPECT_FALSE(contains(md, bad)) << bad;
   }
@@ -105,7 +109,8 @@ TEST(Report, FigureNamesDefaultToTheTitleAndBadNamesWriteNothing) {
   EXPECT_TRUE(fs::is_regular_file(tmp.file("a/accuracy-vs-voltage.svg")));
   EXPECT_TRUE(fs::is_regular_file(tmp.file("a/accuracy-vs-voltage-2.svg")));
 
-  for (const std::string& name : std::vector<std::string>{"../escape.svg", "sub/x.svg", "plot.png", ".svg", "report.md"}) {
+  for (const std::string& name :
+       std::vector<std::string>{"../escape.svg", "sub/x.svg", "plot.png", ".svg", "report.md"}) {
     sections[1].svg_name = name;
     test::expect_error([&] { write_report(tmp.file("b"), "t", sections); }, name);
   }
@@ -142,7 +147,6 @@ TEST(MarkdownToHtml, ConvertsTheSubsetAndEscapesEverythingElse) {
             "</table>\n");
   EXPECT_EQ(markdown_to_html("**unclosed and 2*3"), "<p>**unclosed and 2*3</p>\n");
 }
-
 
 }  // namespace
 }  // namespace axtrain

@@ -4,9 +4,9 @@
 // The report stays script-free; only the test's copy (probe.html) gets a small measuring script.
 #include "axtrain/report/report.h"
 
+#include "../support/run_cli.h"
 #include "axtrain/report/svg_plot.h"
 #include "axtrain/util/atomic_file.h"
-#include "../support/run_cli.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -133,8 +133,10 @@ std::vector<ReportSection> sample_sections() {
                    series("validation", {1, 2, 3, 4, 5}, {0.95, 0.6, 0.45, 0.42, 0.41}, Style::kLine)};
 
   std::vector<ReportSection> sections(5);
-  sections[0] = {"Summary", "Best under the budget: **K3 at 0.6 V**.\n\n| design | energy (nJ) | accuracy (%) |\n"
-                            "|---|--:|--:|\n| exact | 40 | 91.0 |\n| K3 | 9.8 | 86.1 |\n", "", ""};
+  sections[0] = {"Summary",
+                 "Best under the budget: **K3 at 0.6 V**.\n\n| design | energy (nJ) | accuracy (%) |\n"
+                 "|---|--:|--:|\n| exact | 40 | 91.0 |\n| K3 | 9.8 | 86.1 |\n",
+                 "", ""};
   sections[1] = {"Accuracy vs energy", "- one marker per configuration\n", render_plot(pareto), "pareto.svg"};
   sections[2] = {"Accuracy vs voltage", "", render_plot(voltage), ""};
   sections[3] = {"Sensitivity", "", render_histogram("Weight sensitivity", "|gradient|", groups, 30, true), ""};
@@ -157,7 +159,8 @@ TEST(ReportBrowser, EveryPlotRendersInHeadlessChromiumWithoutNetwork) {
 
   const std::string err_file = tmp.file("chromium.stderr");
   const std::string command =
-      "timeout -k 5 60 '" + chromium + "' --headless --no-sandbox --disable-gpu --disable-dev-shm-usage"
+      "timeout -k 5 60 '" + chromium +
+      "' --headless --no-sandbox --disable-gpu --disable-dev-shm-usage"
       " --no-first-run --disable-extensions --disable-background-networking --disable-component-update --disable-sync"
       " --host-resolver-rules='MAP * ~NOTFOUND' --proxy-server=127.0.0.1:9 --user-data-dir='" +
       tmp.file("profile") + "' --window-size=1000,2000 --virtual-time-budget=5000 --dump-dom 'file://" +

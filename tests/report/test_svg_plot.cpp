@@ -40,8 +40,8 @@ struct Xml {
 
 bool decode(const std::string& raw, std::string& out) {
   static const std::regex entity("^&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);");
-  static const std::map<std::string, std::string> named = {
-      {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&#39;", "'"}};
+  static const std::map<std::string, std::string> named = {{"&amp;", "&"},   {"&lt;", "<"},   {"&gt;", ">"},
+                                                           {"&quot;", "\""}, {"&apos;", "'"}, {"&#39;", "'"}};
   for (std::size_t i = 0; i < raw.size(); ++i) {
     if (raw[i] == '<') return false;
     if (raw[i] != '&') {
@@ -69,7 +69,8 @@ Xml parse_xml(const std::string& s) {
     std::string text;
     if (!decode(s.substr(i, lt == std::string::npos ? std::string::npos : lt - i), text))
       return xml.error = "raw '&' or '<' in text near offset " + std::to_string(i), xml;
-    if (!open.empty()) xml.elements[open.back()].text += text;
+    if (!open.empty())
+      xml.elements[open.back()].text += text;
     else if (text.find_first_not_of(" \n\t") != std::string::npos)
       return xml.error = "text outside the root element", xml;
     if (lt == std::string::npos) break;
@@ -125,7 +126,8 @@ Xml check_svg(const std::string& svg) {
   EXPECT_EQ(xml.elements[0].name, "svg");
   static const std::regex non_finite("nan|inf", std::regex::icase);
   for (const Element& e : xml.elements)
-    for (const auto& [name, value] : e.attrs) EXPECT_FALSE(std::regex_search(value, non_finite)) << name << "=" << value;
+    for (const auto& [name, value] : e.attrs)
+      EXPECT_FALSE(std::regex_search(value, non_finite)) << name << "=" << value;
   EXPECT_EQ(svg.find("<script"), std::string::npos);
   std::string no_ns = svg;
   no_ns.erase(no_ns.find(R"(xmlns="http://www.w3.org/2000/svg")"), 34);
@@ -196,7 +198,8 @@ TEST(SvgPlot, HasTitleLabelsOneLegendEntryPerNamedSeriesAndTheDataElements) {
   spec.title = "Accuracy vs energy";
   spec.x_label = "energy per inference (nJ)";
   spec.y_label = "accuracy (%)";
-  spec.series.push_back(series("all configurations", {1, 2, 3, 4, 5}, {80, 85, 83, 90, 91}, PlotSeries::Style::kMarkers));
+  spec.series.push_back(
+      series("all configurations", {1, 2, 3, 4, 5}, {80, 85, 83, 90, 91}, PlotSeries::Style::kMarkers));
   spec.series.push_back(series("Pareto front", {1, 2, 4, 5}, {80, 85, 90, 91}, PlotSeries::Style::kStep));
   spec.series.push_back(series("", {1, 5}, {82, 82}, PlotSeries::Style::kLine));
   spec.series.push_back(series("training loss", {1, 2, 3}, {88, 86, 84}, PlotSeries::Style::kLineMarkers));
@@ -204,7 +207,8 @@ TEST(SvgPlot, HasTitleLabelsOneLegendEntryPerNamedSeriesAndTheDataElements) {
   EXPECT_EQ(xml.texts("title"), std::vector<std::string>{spec.title});
   EXPECT_EQ(xml.texts("label-x"), std::vector<std::string>{spec.x_label});
   EXPECT_EQ(xml.texts("label-y"), std::vector<std::string>{spec.y_label});
-  EXPECT_EQ(xml.texts("legend-entry"), (std::vector<std::string>{"all configurations", "Pareto front", "training loss"}));
+  EXPECT_EQ(xml.texts("legend-entry"),
+            (std::vector<std::string>{"all configurations", "Pareto front", "training loss"}));
   EXPECT_EQ(xml.all("polyline", "series").size(), 3u);  // step, line, line+markers
   EXPECT_EQ(xml.all("circle", "pt").size(), 5u + 4u + 3u);
 }
@@ -226,7 +230,8 @@ TEST(SvgPlot, StepSeriesIsAStaircaseSortedByX) {
 }
 
 TEST(SvgPlot, LinearTicksAreNiceIncreasingAndCoverTheData) {
-  for (const auto& [lo, hi] : std::vector<std::pair<double, double>>{{0.0, 1.0}, {0.813, 0.917}, {-37, 1250}, {3e-7, 9e-7}, {2e7, 9e8}}) {
+  for (const auto& [lo, hi] :
+       std::vector<std::pair<double, double>>{{0.0, 1.0}, {0.813, 0.917}, {-37, 1250}, {3e-7, 9e-7}, {2e7, 9e8}}) {
     PlotSpec spec;
     spec.series.push_back(series("s", {lo, hi}, {hi, lo}, PlotSeries::Style::kLineMarkers));
     const Xml xml = check_svg(render_plot(spec));
@@ -240,7 +245,8 @@ TEST(SvgPlot, LinearTicksAreNiceIncreasingAndCoverTheData) {
 TEST(SvgPlot, LogAxesPutTicksAtDecadesAndSkipNonPositiveValues) {
   PlotSpec spec;
   spec.log_x = spec.log_y = true;
-  spec.series.push_back(series("s", {0.003, 0.5, 40, 4000, 0, -1}, {2e-6, 1e-4, 0.2, 0.9, 1, 1}, PlotSeries::Style::kMarkers));
+  spec.series.push_back(
+      series("s", {0.003, 0.5, 40, 4000, 0, -1}, {2e-6, 1e-4, 0.2, 0.9, 1, 1}, PlotSeries::Style::kMarkers));
   const Xml xml = check_svg(render_plot(spec));
   expect_decades(numbers(xml.texts("tick-x")), 0.003, 4000);
   expect_decades(numbers(xml.texts("tick-y")), 2e-6, 0.9);

@@ -23,6 +23,8 @@ inline void expect_error(const std::function<void()>& fn, std::initializer_list<
   }
 }
 
-inline void expect_error(const std::function<void()>& fn, const std::string& part) { expect_error(fn, {part}); }
+inline void expect_error(const std::function<void()>& fn, const std::string& part) {
+  expect_error(fn, {part});
+}
 
 }  // namespace axtrain::test

@@ -34,8 +34,8 @@ inline CliResult run_cli(const std::string& args) {
   std::filesystem::create_directories(dir);
   const auto out = dir / "stdout";
   const auto err = dir / "stderr";
-  const std::string command = std::string(AXT_CLI_PATH) + " " + args + " >" + out.string() + " 2>" + err.string() +
-                              " </dev/null";
+  const std::string command =
+      std::string(AXT_CLI_PATH) + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -1,8 +1,8 @@
 // Approximate layers against the hardware core's reference GEMM, bit for bit, and their noise behaviour.
+#include "../support/run_cli.h"
 #include "axtrain/kernels/gemm_reference.h"
 #include "axtrain/train/approx_layers.h"
 #include "axtrain/train/approx_matmul.h"
-#include "../support/run_cli.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -14,7 +14,8 @@ std::vector<std::uint8_t> bytes_of(const torch::Tensor& codes, bool is_signed) {
   const auto c = codes.to(torch::kInt64).contiguous();
   std::vector<std::uint8_t> out(static_cast<std::size_t>(c.numel()));
   for (int64_t i = 0; i < c.numel(); ++i)
-    out[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(is_signed ? (c.data_ptr<int64_t>()[i] + 256) % 256 : c.data_ptr<int64_t>()[i]);
+    out[static_cast<std::size_t>(i)] =
+        static_cast<std::uint8_t>(is_signed ? (c.data_ptr<int64_t>()[i] + 256) % 256 : c.data_ptr<int64_t>()[i]);
   return out;
 }
 
@@ -76,7 +77,8 @@ TEST(ApproxLayers, ConvForwardEqualsReferenceGemmForEveryMultiplier) {
     conv->set_hardware(std::make_shared<HardwareState>(HardwareState::emulate(m, {}, 1)), 0);
     conv->set_recording(true);
     const auto z = conv->forward(x);  // {2, 3, 4, 3}
-    const auto rows = reference_output(m, conv->unfold_input(x), conv->weight.reshape({3, -1}), conv->bias, conv->record());
+    const auto rows =
+        reference_output(m, conv->unfold_input(x), conv->weight.reshape({3, -1}), conv->bias, conv->record());
     const auto expected = rows.view({2, 12, 3}).transpose(1, 2).reshape({2, 3, 4, 3});
     EXPECT_TRUE(torch::equal(z, expected)) << (z - expected).abs().max().item<double>();
   }
@@ -110,7 +112,9 @@ TEST(ApproxLayers, StraightThroughGradientIsTheFakeQuantisedProducts) {
   layer->set_recording(true);
   layer->forward(x).sum().backward();
   const auto& r = layer->record();
-  const auto expected = torch::ones({4, 3}, torch::kFloat64).t().mm(dequantize(quantize_codes(x, r.input_quant), r.input_quant, torch::kFloat64));
+  const auto expected = torch::ones({4, 3}, torch::kFloat64)
+                            .t()
+                            .mm(dequantize(quantize_codes(x, r.input_quant), r.input_quant, torch::kFloat64));
   EXPECT_TRUE(torch::allclose(layer->weight.grad(), expected, 1e-12, 1e-12));
 }
 
@@ -158,7 +162,7 @@ TEST(ApproxLayers, StatisticModeNoiseFollowsTheHardware) {
   HardwareState k3 = HardwareState::emulate(Multiplier::parse("K3"), {}, 1);
   k3.mode = ForwardMode::kStatistic;
   const auto noisy = run_with(layer, x, k3);
-  EXPECT_TRUE(torch::equal(run_with(layer, x, k3), noisy));  // keyed by step
+  EXPECT_TRUE(torch::equal(run_with(layer, x, k3), noisy));                 // keyed by step
   EXPECT_LT((noisy - run_with(layer, x, exact)).mean().item<double>(), 0);  // Kulkarni underestimates
   k3.step = 1;
   EXPECT_FALSE(torch::equal(run_with(layer, x, k3), noisy));

@@ -31,7 +31,8 @@ Fixture make_fixture() {
     f.net->forward(f.data.x);  // calibrates the input range observers
   }
   f.net->eval();
-  calibrate_bias(*f.net, f.data, Task::kClassification, HardwareState::emulate(Multiplier::parse("K3"), {}, 1), 300, 64);
+  calibrate_bias(*f.net, f.data, Task::kClassification, HardwareState::emulate(Multiplier::parse("K3"), {}, 1), 300,
+                 64);
   return f;
 }
 

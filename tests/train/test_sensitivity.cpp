@@ -75,13 +75,15 @@ void check_gradient(ApproxNet& net, const torch::Tensor& x, const torch::Tensor&
 
 TEST(Sensitivity, GradientMatchesFiniteDifferencesMlp) {
   torch::manual_seed(11);
-  auto net = make_model({.kind = Network::kMlp, .input_shape = {6}, .hidden = {5, 4}, .outputs = 3, .activation = Activation::kTanh});
+  auto net = make_model(
+      {.kind = Network::kMlp, .input_shape = {6}, .hidden = {5, 4}, .outputs = 3, .activation = Activation::kTanh});
   check_gradient(*net, torch::randn({8, 6}, torch::kFloat64), torch::randint(0, 3, {8}, torch::kLong));
 }
 
 TEST(Sensitivity, GradientMatchesFiniteDifferencesCnn) {
   torch::manual_seed(12);
-  auto net = make_model({.kind = Network::kLenet, .input_shape = {1, 28, 28}, .outputs = 4, .activation = Activation::kTanh});
+  auto net =
+      make_model({.kind = Network::kLenet, .input_shape = {1, 28, 28}, .outputs = 4, .activation = Activation::kTanh});
   check_gradient(*net, torch::rand({3, 1, 28, 28}, torch::kFloat64), torch::randint(0, 4, {3}, torch::kLong));
 }
 

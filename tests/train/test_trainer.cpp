@@ -137,10 +137,9 @@ TEST_F(Trainer, EachMethodTrainsOnItsHardware) {
   section.multiplier = "K3";
   const ResolvedHardware k3 = resolver.resolve(section);
   TrainConfig c;
-  for (const auto& [method, mode] : {std::pair{Method::kBaseline, ForwardMode::kFloat},
-                                     std::pair{Method::kAct, ForwardMode::kFloat},
-                                     std::pair{Method::kPas, ForwardMode::kEmulate},
-                                     std::pair{Method::kAxtrain, ForwardMode::kEmulate}}) {
+  for (const auto& [method, mode] :
+       {std::pair{Method::kBaseline, ForwardMode::kFloat}, std::pair{Method::kAct, ForwardMode::kFloat},
+        std::pair{Method::kPas, ForwardMode::kEmulate}, std::pair{Method::kAxtrain, ForwardMode::kEmulate}}) {
     c.method = method;
     const HardwareState hw = method_hardware(k3, c);
     EXPECT_EQ(hw.mode, mode) << name_of(method);
@@ -153,10 +152,20 @@ TEST_F(Trainer, EachMethodTrainsOnItsHardware) {
 
 TEST(History, CsvRoundTrip) {
   TrainHistory h;
-  h.epochs.push_back({.epoch = 1, .loss = 0.5, .regulariser = 0, .train_error = 0.25, .validation_error = -1,
-                      .lr = 1e-3, .seconds = 1.5});
-  h.epochs.push_back({.epoch = 2, .loss = 0.25, .regulariser = 0.125, .train_error = 0.125, .validation_error = 0.2,
-                      .lr = 1e-4, .seconds = 1.25});
+  h.epochs.push_back({.epoch = 1,
+                      .loss = 0.5,
+                      .regulariser = 0,
+                      .train_error = 0.25,
+                      .validation_error = -1,
+                      .lr = 1e-3,
+                      .seconds = 1.5});
+  h.epochs.push_back({.epoch = 2,
+                      .loss = 0.25,
+                      .regulariser = 0.125,
+                      .train_error = 0.125,
+                      .validation_error = 0.2,
+                      .lr = 1e-4,
+                      .seconds = 1.25});
   const TrainHistory back = parse_history_csv(history_csv(h), "h.csv");
   ASSERT_EQ(back.epochs.size(), 2u);
   EXPECT_EQ(back.epochs[1].loss, 0.25);

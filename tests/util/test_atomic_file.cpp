@@ -1,7 +1,7 @@
 #include "axtrain/util/atomic_file.h"
 
-#include "axtrain/util/check.h"
 #include "../support/run_cli.h"
+#include "axtrain/util/check.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,8 @@ TEST(AtomicFile, WritesReplacesAndLeavesNoTemporaryFiles) {
   write_file_atomic(path, std::string("second\0binary", 13));
   EXPECT_EQ(read_file(path), std::string("second\0binary", 13));
   int files = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()))
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(path).parent_path()))
     ++files;
   EXPECT_EQ(files, 1);
 }

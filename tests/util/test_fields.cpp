@@ -12,7 +12,9 @@ using test::expect_error;
 
 enum class Colour { kRed, kDarkBlue };
 constexpr std::array<std::string_view, 2> kColourNames = {"red", "dark-blue"};
-constexpr std::span<const std::string_view> choice_names(Colour) { return kColourNames; }
+constexpr std::span<const std::string_view> choice_names(Colour) {
+  return kColourNames;
+}
 
 struct Paint {
   Colour colour = Colour::kRed;
@@ -47,8 +49,9 @@ TEST(Choice, AFieldOfAChoiceHasTheOneOfRule) {
   const auto ref = std::get<ChoiceRef>(colour.ref(p));
   set_choice(ref, "dark-blue", "colour", "--colour");
   EXPECT_EQ(p.colour, Colour::kDarkBlue);
-  expect_error([&] { set_choice(ref, "dark-bleu", "colour", "--colour"); },
-               {"colour = \"dark-bleu\" is invalid", "one of red, dark-blue", "did you mean \"dark-blue\"", "--colour"});
+  expect_error(
+      [&] { set_choice(ref, "dark-bleu", "colour", "--colour"); },
+      {"colour = \"dark-bleu\" is invalid", "one of red, dark-blue", "did you mean \"dark-blue\"", "--colour"});
   EXPECT_EQ(p.colour, Colour::kDarkBlue);  // unchanged by the failed set
 }
 

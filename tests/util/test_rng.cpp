@@ -15,7 +15,7 @@ TEST(Rng, SameKeySameStream) {
 TEST(Rng, KeysDifferInEveryPartAndOrder) {
   std::set<std::uint64_t> keys = {derive_key({42, 3, 7}), derive_key({43, 3, 7}), derive_key({42, 4, 7}),
                                   derive_key({42, 3, 8}), derive_key({7, 3, 42}), derive_key({42, 3}),
-                                  derive_key({0}), derive_key({0, 0})};
+                                  derive_key({0}),        derive_key({0, 0})};
   EXPECT_EQ(keys.size(), 8u);
 }
 

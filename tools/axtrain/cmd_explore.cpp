@@ -21,16 +21,17 @@ void print_explore_summary(const ExploreResult& result) {
       fmt::print("{:<9} seed {}: no configuration within the budget\n", name_of(m.method), m.seed);
     else
       fmt::print("{:<9} seed {}: best {} (error {:.4f}, {:.2f} nJ, saving {:.1f} %)\n", name_of(m.method), m.seed,
-                 m.best_under_budget->hardware, m.best_under_budget->error_hw,
-                 m.best_under_budget->energy_pj / 1000, 100 * m.best_under_budget->energy_saving);
+                 m.best_under_budget->hardware, m.best_under_budget->error_hw, m.best_under_budget->energy_pj / 1000,
+                 100 * m.best_under_budget->energy_saving);
   }
 }
 
 }  // namespace
 
 void add_explore_commands(CLI::App& app) {
-  CLI::App* explore = app.add_subcommand("explore", "Sweep multipliers x memory settings x methods x seeds: errors, "
-                                                    "energy, Pareto front, best configuration under a budget");
+  CLI::App* explore = app.add_subcommand("explore",
+                                         "Sweep multipliers x memory settings x methods x seeds: errors, "
+                                         "energy, Pareto front, best configuration under a budget");
   auto flags = std::make_shared<TrainConfigFlags>(*explore);
   explore->callback([flags] {
     const TrainConfig config = flags->resolve();
@@ -41,8 +42,9 @@ void add_explore_commands(CLI::App& app) {
       print_explore_summary(result);
   });
 
-  CLI::App* reproduce = app.add_subcommand("reproduce", "The paper's experiment: baseline, act, pas, axtrain on K1-K3 "
-                                                        "and an NTV sweep; Fashion-MNIST, inversek2j, blackscholes");
+  CLI::App* reproduce = app.add_subcommand("reproduce",
+                                           "The paper's experiment: baseline, act, pas, axtrain on K1-K3 "
+                                           "and an NTV sweep; Fashion-MNIST, inversek2j, blackscholes");
   auto options = std::make_shared<ReproduceOptions>();
   auto profile = std::make_shared<std::string>("full");
   auto quick = std::make_shared<bool>(false);
@@ -50,11 +52,18 @@ void add_explore_commands(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   std::string profiles;
   for (std::string_view name : kReproduceProfileNames) profiles += (profiles.empty() ? "" : "|") + std::string(name);
-  reproduce->add_flag("--quick", *quick, "The quick profile (minutes on two cores; docs/reproduce.md); = --profile quick");
-  reproduce->add_option("--profile", *profile, "full, quick, or tiny (seconds; for smoke tests, its numbers mean "
-                        "little); docs/reproduce.md")->capture_default_str()->type_name(profiles);
+  reproduce->add_flag("--quick", *quick,
+                      "The quick profile (minutes on two cores; docs/reproduce.md); = --profile quick");
+  reproduce
+      ->add_option("--profile", *profile,
+                   "full, quick, or tiny (seconds; for smoke tests, its numbers mean "
+                   "little); docs/reproduce.md")
+      ->capture_default_str()
+      ->type_name(profiles);
   reproduce->add_option("--out", options->out, "Output folder (resumes what it already holds)")->capture_default_str();
-  reproduce->add_option("--threads", options->threads, "CPU threads")->capture_default_str()->check(CLI::PositiveNumber);
+  reproduce->add_option("--threads", options->threads, "CPU threads")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   reproduce->add_option("--seed", options->seed, "Seed")->capture_default_str()->check(CLI::NonNegativeNumber);
   reproduce->add_flag("--json", *json, "Print results.json");
   reproduce->add_flag("--quiet", *quiet, "No progress output");

@@ -32,20 +32,24 @@ nlohmann::json metrics_json(const ErrorMetrics& m) {
   return j;
 }
 
-void print_json(const nlohmann::json& j) { std::puts(j.dump(2).c_str()); }
+void print_json(const nlohmann::json& j) {
+  std::puts(j.dump(2).c_str());
+}
 
 // --- hw list --------------------------------------------------------------------------------------------
 
 void run_list(bool json) {
   nlohmann::json rows = nlohmann::json::array();
   if (!json)
-    fmt::print("{:<14} {:>8} {:>10} {:>9} {:>6} {:>10} {:>4}  {}\n", "spec", "er", "med", "mred", "wce",
-               "mean_err", "rank", "design");
+    fmt::print("{:<14} {:>8} {:>10} {:>9} {:>6} {:>10} {:>4}  {}\n", "spec", "er", "med", "mred", "wce", "mean_err",
+               "rank", "design");
   for (const std::string& spec : builtin_multiplier_specs()) {
     const Multiplier m = Multiplier::parse(spec);
     const ErrorMetrics metrics = compute_error_metrics(m.table());
     if (json) {
-      rows.push_back({{"spec", spec}, {"signed", m.is_signed()}, {"description", m.description()},
+      rows.push_back({{"spec", spec},
+                      {"signed", m.is_signed()},
+                      {"description", m.description()},
                       {"metrics", metrics_json(metrics)}});
     } else {
       fmt::print("{:<14} {:>8.6f} {:>10.3f} {:>9.6f} {:>6} {:>10.3f} {:>4}  {}\n", spec, metrics.er, metrics.med,
@@ -83,8 +87,8 @@ void run_show(const ShowArgs& args) {
             "give both --hist-a and --hist-b (the two operands' histograms), or neither");
   std::optional<ErrorMetrics> weighted;
   if (!args.hist_a.empty())
-    weighted = compute_error_metrics(m.table(), load_operand_histogram(args.hist_a),
-                                     load_operand_histogram(args.hist_b));
+    weighted =
+        compute_error_metrics(m.table(), load_operand_histogram(args.hist_a), load_operand_histogram(args.hist_b));
   const ErrorDecomposition d = decompose_error(m.table(), args.max_terms);
   if (args.json) {
     nlohmann::json j = {{"spec", m.spec()},
@@ -93,11 +97,13 @@ void run_show(const ShowArgs& args) {
                         {"metrics", metrics_json(metrics)},
                         {"error_rank", metrics.error_rank},
                         {"decomposition",
-                         {{"terms", d.terms}, {"integer", d.integer}, {"max_abs_residual", d.max_abs_residual},
+                         {{"terms", d.terms},
+                          {"integer", d.integer},
+                          {"max_abs_residual", d.max_abs_residual},
                           {"rms_residual", d.rms_residual}}}};
     if (weighted)
-      j["metrics_distribution"] = {{"hist_a", args.hist_a}, {"hist_b", args.hist_b},
-                                   {"metrics", metrics_json(*weighted)}};
+      j["metrics_distribution"] = {
+          {"hist_a", args.hist_a}, {"hist_b", args.hist_b}, {"metrics", metrics_json(*weighted)}};
     print_json(j);
     return;
   }
@@ -114,8 +120,8 @@ void run_show(const ShowArgs& args) {
   if (d.integer)
     fmt::print("decomposition  f = a*b + sum of {} integer factor products, exact\n", d.terms);
   else
-    fmt::print("decomposition  f ~ a*b + sum of {} real factor products, residual max {:.4g}, rms {:.4g}\n",
-               d.terms, d.max_abs_residual, d.rms_residual);
+    fmt::print("decomposition  f ~ a*b + sum of {} real factor products, residual max {:.4g}, rms {:.4g}\n", d.terms,
+               d.max_abs_residual, d.rms_residual);
 }
 
 // --- hw convert -----------------------------------------------------------------------------------------
@@ -144,8 +150,7 @@ void run_convert(const ConvertArgs& args) {
   const TableFormat format = table_format_for(args.output, out_options);
   save_table(m.table(), args.output, format, layout);
   fmt::print("wrote {} ({} table, {}{})\n", args.output, format == TableFormat::kBin ? "bin" : "text",
-             m.is_signed() ? "signed=" : "unsigned",
-             layout ? std::string(layout_name(*layout)) : std::string());
+             m.is_signed() ? "signed=" : "unsigned", layout ? std::string(layout_name(*layout)) : std::string());
 }
 
 // --- hw memory ------------------------------------------------------------------------------------------
@@ -211,19 +216,25 @@ void add_hw_command(CLI::App& app) {
 
   auto show = std::make_shared<ShowArgs>();
   CLI::App* show_cmd = hw->add_subcommand("show", "Error metrics and error decomposition of one multiplier");
-  show_cmd->add_option("spec", show->spec, "Multiplier spec: exact, kulkarni:k, K1..K3, truncated:t, drum:k, "
-                       "mitchell, lut:PATH[,signed=twos|offset][,format=bin|text][,metric=value]")->required();
+  show_cmd
+      ->add_option("spec", show->spec,
+                   "Multiplier spec: exact, kulkarni:k, K1..K3, truncated:t, drum:k, "
+                   "mitchell, lut:PATH[,signed=twos|offset][,format=bin|text][,metric=value]")
+      ->required();
   show_cmd->add_flag("--json", show->json, "Print one JSON object (spec, signed, metrics, error_rank, decomposition)");
   show_cmd->add_option("--max-terms", show->max_terms, "Most factor pairs in the error decomposition")
-      ->capture_default_str()->check(CLI::Range(0, 256));
-  show_cmd->add_option("--hist-a", show->hist_a, "Histogram file of the first operand's codes (256 counts): "
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  show_cmd->add_option("--hist-a", show->hist_a,
+                       "Histogram file of the first operand's codes (256 counts): "
                        "metrics are also given over this distribution");
   show_cmd->add_option("--hist-b", show->hist_b, "Histogram file of the second operand's codes (256 counts)");
   show_cmd->callback([show] { run_show(*show); });
 
   auto convert = std::make_shared<ConvertArgs>();
   CLI::App* convert_cmd = hw->add_subcommand("convert", "Write a multiplier's table as a .bin or text table file");
-  convert_cmd->add_option("input", convert->input, "Multiplier spec to read, e.g. K3 or lut:in.txt,signed=twos")->required();
+  convert_cmd->add_option("input", convert->input, "Multiplier spec to read, e.g. K3 or lut:in.txt,signed=twos")
+      ->required();
   convert_cmd->add_option("output", convert->output, "Table file to write (atomically)")->required();
   convert_cmd->add_option("--format", convert->format, "bin or text (default: bin for *.bin, else text)");
   convert_cmd->add_option("--layout", convert->layout, "Signed tables: twos or offset (default: the input's)");

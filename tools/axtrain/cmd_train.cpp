@@ -22,8 +22,7 @@ void print_summary(const RunMetrics& m) {
   fmt::print("test error, exact     {:.4f}\n", m.test_error_exact);
   fmt::print("test error, hardware  {:.4f} +- {:.4f} (95 % CI, {} trial{})\n", hw.mean, hw.ci95, hw.trials,
              hw.trials == 1 ? "" : "s");
-  if (m.test_error_hw_compensated)
-    fmt::print("  bias-compensated    {:.4f}\n", m.test_error_hw_compensated->mean);
+  if (m.test_error_hw_compensated) fmt::print("  bias-compensated    {:.4f}\n", m.test_error_hw_compensated->mean);
   fmt::print("sensitivity mean      {:.6g}\n", m.sensitivity.mean);
   if (m.training) {
     fmt::print("train time            {:.1f} s\n", m.training->train_seconds);
@@ -41,25 +40,31 @@ void print_result(const RunMetrics& metrics, bool json) {
 }  // namespace
 
 void add_train_commands(CLI::App& app) {
-  CLI::App* train = app.add_subcommand("train", "Train a network for approximate hardware: methods baseline, pas "
-                                                "(AxTrain-pas), act (AxTrain-act), axtrain (both)");
+  CLI::App* train = app.add_subcommand("train",
+                                       "Train a network for approximate hardware: methods baseline, pas "
+                                       "(AxTrain-pas), act (AxTrain-act), axtrain (both)");
   auto train_flags = std::make_shared<TrainConfigFlags>(*train);
   train->callback([train_flags] {
     const TrainConfig config = train_flags->resolve();
     print_result(run_train(config, Progress::for_terminal(config.quiet)), config.json);
   });
 
-  CLI::App* eval = app.add_subcommand("eval", "Evaluate a trained checkpoint on a hardware configuration "
-                                              "(its run folder's config.toml, overridden by the flags)");
+  CLI::App* eval = app.add_subcommand("eval",
+                                      "Evaluate a trained checkpoint on a hardware configuration "
+                                      "(its run folder's config.toml, overridden by the flags)");
   auto model = std::make_shared<std::string>();
   eval->add_option("--model", *model, "Checkpoint written by `axtrain train` (RUN/checkpoint.pt)")->required();
   auto eval_flags = std::make_shared<TrainConfigFlags>(*eval);
   eval->callback([model, eval_flags] {
     const std::filesystem::path run_config = std::filesystem::path(*model).parent_path() / "config.toml";
-    AXT_CHECK(std::filesystem::exists(*model), "checkpoint '{}' does not exist; give RUN/checkpoint.pt of a run "
-              "written by axtrain train", *model);
-    AXT_CHECK(std::filesystem::exists(run_config), "'{}' is missing next to the checkpoint; eval rebuilds the model "
-              "from it (or give --config FILE)", run_config.string());
+    AXT_CHECK(std::filesystem::exists(*model),
+              "checkpoint '{}' does not exist; give RUN/checkpoint.pt of a run "
+              "written by axtrain train",
+              *model);
+    AXT_CHECK(std::filesystem::exists(run_config),
+              "'{}' is missing next to the checkpoint; eval rebuilds the model "
+              "from it (or give --config FILE)",
+              run_config.string());
     const TrainConfig config = eval_flags->resolve(run_config.string());
     print_result(run_eval(config, *model, Progress::for_terminal(config.quiet)), config.json);
   });

@@ -17,11 +17,14 @@ std::string help_default(const Field<S>& field) {
   return std::visit(
       [](const auto& value) -> std::string {
         using T = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<T, ChoiceRef>) return std::string(value.name());
-        else if constexpr (std::is_same_v<T, std::string*>) return value->empty() ? "\"\"" : *value;
+        if constexpr (std::is_same_v<T, ChoiceRef>)
+          return std::string(value.name());
+        else if constexpr (std::is_same_v<T, std::string*>)
+          return value->empty() ? "\"\"" : *value;
         else if constexpr (std::is_same_v<T, IntList*> || std::is_same_v<T, StringList*>)
           return value->empty() ? "empty" : fmt::format("{}", fmt::join(*value, ","));
-        else return format_value(*value);
+        else
+          return format_value(*value);
       },
       field.ref(defaults));
 }
@@ -34,9 +37,9 @@ std::string help_text(const Field<S>& field) {
 // One flag: where CLI11 parses it, and the key and flag names for messages.
 struct Flag {
   CLI::Option* option = nullptr;
-  std::string key;            // config key, e.g. "hardware.eval.faults"
-  std::string flag;           // e.g. "--eval-faults"
-  std::string choice;         // a choice flag's text, set into the config by resolve()
+  std::string key;     // config key, e.g. "hardware.eval.faults"
+  std::string flag;    // e.g. "--eval-faults"
+  std::string choice;  // a choice flag's text, set into the config by resolve()
 };
 
 // Registers `--<name>` (and `--na-me` when `name` holds '_') parsing into `target` (a choice into
@@ -62,8 +65,9 @@ void add_option(CLI::App& cmd, Flag& flag, const std::string& name, const std::s
         } else if constexpr (std::is_same_v<T, bool*>) {
           return cmd.add_flag(names, *value, description);
         } else if constexpr (std::is_same_v<T, IntList*> || std::is_same_v<T, StringList*>) {
-          return cmd.add_option(names, *value, description)->delimiter(',')->type_name(
-              std::is_same_v<T, IntList*> ? "INT,..." : "TEXT,...");
+          return cmd.add_option(names, *value, description)
+              ->delimiter(',')
+              ->type_name(std::is_same_v<T, IntList*> ? "INT,..." : "TEXT,...");
         } else {
           CLI::Option* option = cmd.add_option(names, *value, description);
           if (!choices.empty()) option->type_name(choices);
@@ -89,13 +93,14 @@ struct TrainConfigFlags::State {
   TrainConfig values;  // the flag targets
   std::string config_path;
   CLI::Option* config = nullptr;
-  std::vector<Flag> top;                                        // parallel to train_config_fields()
-  std::vector<Flag> sections[std::size(kHardwareSections)];    // parallel to hardware_config_fields()
+  std::vector<Flag> top;                                     // parallel to train_config_fields()
+  std::vector<Flag> sections[std::size(kHardwareSections)];  // parallel to hardware_config_fields()
 };
 
 TrainConfigFlags::TrainConfigFlags(CLI::App& cmd) : state_(std::make_unique<State>()) {
   State& s = *state_;
-  s.config = cmd.add_option("--config", s.config_path, "TOML config file; every key is also a flag, and flags "
+  s.config = cmd.add_option("--config", s.config_path,
+                            "TOML config file; every key is also a flag, and flags "
                             "override the file (docs/config.md)");
   const auto& top = train_config_fields();
   s.top.resize(top.size());  // sized once: CLI11 keeps pointers to the choice strings

@@ -30,18 +30,38 @@ inline constexpr std::array<std::string_view, 2> kFaultsNames = {"transient", "p
 inline constexpr std::array<std::string_view, 2> kMemoryScopeNames = {"weights", "weights+activations"};
 inline constexpr std::array<std::string_view, 3> kTaskChoiceNames = {"auto", "classification", "regression"};
 
-constexpr std::span<const std::string_view> choice_names(Method) { return kMethodNames; }
-constexpr std::span<const std::string_view> choice_names(PasMode) { return kPasModeNames; }
-constexpr std::span<const std::string_view> choice_names(Optimizer) { return kOptimizerNames; }
-constexpr std::span<const std::string_view> choice_names(LrSchedule) { return kLrScheduleNames; }
-constexpr std::span<const std::string_view> choice_names(WeightQuant) { return kWeightQuantNames; }
-constexpr std::span<const std::string_view> choice_names(Faults) { return kFaultsNames; }
-constexpr std::span<const std::string_view> choice_names(MemoryScope) { return kMemoryScopeNames; }
-constexpr std::span<const std::string_view> choice_names(TaskChoice) { return kTaskChoiceNames; }
+constexpr std::span<const std::string_view> choice_names(Method) {
+  return kMethodNames;
+}
+constexpr std::span<const std::string_view> choice_names(PasMode) {
+  return kPasModeNames;
+}
+constexpr std::span<const std::string_view> choice_names(Optimizer) {
+  return kOptimizerNames;
+}
+constexpr std::span<const std::string_view> choice_names(LrSchedule) {
+  return kLrScheduleNames;
+}
+constexpr std::span<const std::string_view> choice_names(WeightQuant) {
+  return kWeightQuantNames;
+}
+constexpr std::span<const std::string_view> choice_names(Faults) {
+  return kFaultsNames;
+}
+constexpr std::span<const std::string_view> choice_names(MemoryScope) {
+  return kMemoryScopeNames;
+}
+constexpr std::span<const std::string_view> choice_names(TaskChoice) {
+  return kTaskChoiceNames;
+}
 
 // Methods that add the sensitivity term R(w) to the loss (AxTrain-act).
-constexpr bool uses_sensitivity_term(Method m) { return m == Method::kAct || m == Method::kAxtrain; }
+constexpr bool uses_sensitivity_term(Method m) {
+  return m == Method::kAct || m == Method::kAxtrain;
+}
 // Methods that put the training hardware into the forward pass (AxTrain-pas).
-constexpr bool uses_hardware_forward(Method m) { return m == Method::kPas || m == Method::kAxtrain; }
+constexpr bool uses_hardware_forward(Method m) {
+  return m == Method::kPas || m == Method::kAxtrain;
+}
 
 }  // namespace axtrain

@@ -18,10 +18,10 @@ namespace axtrain {
 
 struct ResolvedHardware {
   Multiplier multiplier;
-  MemorySetting memory_setting;          // as parsed from the section's memory text
-  MemoryFaultModel memory;               // all-zero probabilities for memory "none"
-  std::optional<double> sram_voltage;    // V: the setting's voltage, or the curve's voltage for a BER inside the
-                                         // curve; nullopt = the energy model's nominal voltage
+  MemorySetting memory_setting;        // as parsed from the section's memory text
+  MemoryFaultModel memory;             // all-zero probabilities for memory "none"
+  std::optional<double> sram_voltage;  // V: the setting's voltage, or the curve's voltage for a BER inside the
+                                       // curve; nullopt = the energy model's nominal voltage
   Faults faults = Faults::kTransient;
   MemoryScope memory_scope = MemoryScope::kWeights;
 };

@@ -21,14 +21,14 @@ namespace axtrain {
 // The hardware one phase runs on: a multiplier and an NTV SRAM setting (SPEC 2.2, 2.4).
 // Example: HardwareConfig{.multiplier = "K3", .memory = "0.6V", .protect = 0x80}
 struct HardwareConfig {
-  std::string multiplier = "exact";      // multiplier spec (axtrain::Multiplier::parse), e.g. K3, lut:m.bin
-  std::string memory = "none";           // "none", a supply voltage "0.6V", or a bit error rate "ber:1e-4"
-  double p01 = -1;                       // P(stored 0 reads 1), [0, 1]; -1 = the memory setting's BER
-  double p10 = -1;                       // P(stored 1 reads 0), [0, 1]; -1 = the memory setting's BER
-  int protect = 0;                       // mask of bit positions that never fail, 0..255 (128 = top bit)
+  std::string multiplier = "exact";                  // multiplier spec (axtrain::Multiplier::parse), e.g. K3, lut:m.bin
+  std::string memory = "none";                       // "none", a supply voltage "0.6V", or a bit error rate "ber:1e-4"
+  double p01 = -1;                                   // P(stored 0 reads 1), [0, 1]; -1 = the memory setting's BER
+  double p10 = -1;                                   // P(stored 1 reads 0), [0, 1]; -1 = the memory setting's BER
+  int protect = 0;                                   // mask of bit positions that never fail, 0..255 (128 = top bit)
   MemoryScope memory_scope = MemoryScope::kWeights;  // weights | weights+activations
-  Faults faults = Faults::kTransient;    // transient (resampled per read) | persistent (one seeded chip)
-  std::string ber_curve;                 // CSV file of voltage,ber points; "" = the built-in curve
+  Faults faults = Faults::kTransient;                // transient (resampled per read) | persistent (one seeded chip)
+  std::string ber_curve;                             // CSV file of voltage,ber points; "" = the built-in curve
 
   bool operator==(const HardwareConfig&) const = default;
 };
@@ -46,48 +46,48 @@ struct TrainConfig {
   int test_samples = 0;                   // >= 0; 0 = all
   int kernel_samples = 20000;             // >= 1; samples generated for a regression kernel, split 80/20
   // model
-  Network network = Network::kMlp;        // mlp | lenet
-  IntList hidden = {256, 256};            // MLP hidden layer sizes, each >= 1
+  Network network = Network::kMlp;            // mlp | lenet
+  IntList hidden = {256, 256};                // MLP hidden layer sizes, each >= 1
   Activation activation = Activation::kRelu;  // relu | tanh | sigmoid
   // method (SPEC 2.6)
-  Method method = Method::kBaseline;      // baseline | pas | act | axtrain
-  PasMode pas_mode = PasMode::kEmulate;   // emulate | statistic
-  double act_lambda = 100.0;              // >= 0; weight of the sensitivity term R(w) (docs/training.md)
-  double noise_scale = 1.0;               // >= 0; multiplies the statistic-mode noise std
+  Method method = Method::kBaseline;     // baseline | pas | act | axtrain
+  PasMode pas_mode = PasMode::kEmulate;  // emulate | statistic
+  double act_lambda = 100.0;             // >= 0; weight of the sensitivity term R(w) (docs/training.md)
+  double noise_scale = 1.0;              // >= 0; multiplies the statistic-mode noise std
   // optimisation
-  int epochs = 3;                         // >= 0
-  int batch_size = 128;                   // >= 1
-  Optimizer optimizer = Optimizer::kAdam;  // adam | sgd
-  double lr = 1e-3;                       // > 0
-  double momentum = 0.9;                  // [0, 1); sgd only
-  double weight_decay = 0;                // >= 0
+  int epochs = 3;                              // >= 0
+  int batch_size = 128;                        // >= 1
+  Optimizer optimizer = Optimizer::kAdam;      // adam | sgd
+  double lr = 1e-3;                            // > 0
+  double momentum = 0.9;                       // [0, 1); sgd only
+  double weight_decay = 0;                     // >= 0
   LrSchedule lr_schedule = LrSchedule::kNone;  // none | cosine | step
-  int early_stopping = 0;                 // patience in epochs, >= 0; 0 = off
-  double validation_split = 0;            // share of the training set held out, [0, 0.5]
+  int early_stopping = 0;                      // patience in epochs, >= 0; 0 = off
+  double validation_split = 0;                 // share of the training set held out, [0, 0.5]
   // quantisation
   WeightQuant weight_quant = WeightQuant::kPerTensor;  // per-tensor | per-channel
-  bool bias_compensation = false;           // compensate the multiplier's mean error in the bias
+  bool bias_compensation = false;                      // compensate the multiplier's mean error in the bias
   // run
-  int seed = 1;                           // >= 0
-  int threads = 2;                        // >= 1
-  int trials = 5;                         // >= 1; Monte Carlo trials for stochastic eval hardware
-  std::string init;                       // checkpoint to fine-tune; "" = from scratch
-  std::string out;                        // run folder; "" = chosen by the command
-  bool quiet = false;                     // no progress output
-  bool json = false;                      // print machine-readable results
+  int seed = 1;        // >= 0
+  int threads = 2;     // >= 1
+  int trials = 5;      // >= 1; Monte Carlo trials for stochastic eval hardware
+  std::string init;    // checkpoint to fine-tune; "" = from scratch
+  std::string out;     // run folder; "" = chosen by the command
+  bool quiet = false;  // no progress output
+  bool json = false;   // print machine-readable results
   // hardware: hw/memory set both sections' multiplier/memory unless a section sets its own ("" = unset)
   std::string hw;
   std::string memory;
   // exploration (axtrain explore and reproduce; train ignores these): the sweep's lists
-  StringList sweep_multipliers = {"exact", "K1", "K2", "K3"};  // evaluation multipliers
-  StringList sweep_memories = {"none"};                         // evaluation memory settings
+  StringList sweep_multipliers = {"exact", "K1", "K2", "K3"};        // evaluation multipliers
+  StringList sweep_memories = {"none"};                              // evaluation memory settings
   StringList sweep_methods = {"baseline", "pas", "act", "axtrain"};  // method names (sweep_method_list)
-  IntList sweep_seeds = {1};                                    // each seed trains its own models
-  StringList sweep_layers = {};            // per-layer assignments "MUL@MEM;MUL@MEM;..." (one entry per layer)
-  int finetune_epochs = 2;                 // >= 0; epochs every method (and the reference) adds to the baseline
-  double budget = 0.01;                    // >= 0; allowed approximation-induced error (0.01 = 1 percentage point)
-  HardwareConfig hardware_train;          // [hardware.train], --train-<key>
-  HardwareConfig hardware_eval;           // [hardware.eval], --eval-<key>
+  IntList sweep_seeds = {1};                                         // each seed trains its own models
+  StringList sweep_layers = {};   // per-layer assignments "MUL@MEM;MUL@MEM;..." (one entry per layer)
+  int finetune_epochs = 2;        // >= 0; epochs every method (and the reference) adds to the baseline
+  double budget = 0.01;           // >= 0; allowed approximation-induced error (0.01 = 1 percentage point)
+  HardwareConfig hardware_train;  // [hardware.train], --train-<key>
+  HardwareConfig hardware_eval;   // [hardware.eval], --eval-<key>
 
   bool operator==(const TrainConfig&) const = default;
 };
@@ -101,7 +101,7 @@ struct HardwareSection {
   std::string_view path;         // "hardware.train"
   std::string_view flag_prefix;  // "train-": flags --train-<key>
   HardwareConfig TrainConfig::*member;
-  std::string_view group;        // --help group
+  std::string_view group;  // --help group
 };
 inline constexpr HardwareSection kHardwareSections[] = {
     {"hardware.train", "train-", &TrainConfig::hardware_train, "Training hardware [hardware.train]"},

@@ -17,17 +17,17 @@ enum class Task { kClassification, kRegression };
 // n samples, row-major. Owns its arrays. Example: a Fashion-MNIST split has sample_shape {1, 28, 28},
 // features n x 784 in [0, 1], labels n in [0, 10), num_classes 10.
 struct Dataset {
-  std::string name;                          // e.g. "fashion-mnist-train", "inversek2j-test", a CSV path
+  std::string name;  // e.g. "fashion-mnist-train", "inversek2j-test", a CSV path
   Task task = Task::kClassification;
-  std::vector<std::int64_t> sample_shape;    // shape of one sample: {1, 28, 28} for images, {6} for 6 features
-  std::vector<float> features;               // n x prod(sample_shape), sample-major
-  std::vector<std::int64_t> labels;          // classification: n labels in [0, num_classes); else empty
-  int num_classes = 0;                       // classification only; 0 for regression
-  std::vector<float> targets;                // regression: n x target_dim, sample-major; else empty
-  int target_dim = 0;                        // regression only; 0 for classification
+  std::vector<std::int64_t> sample_shape;  // shape of one sample: {1, 28, 28} for images, {6} for 6 features
+  std::vector<float> features;             // n x prod(sample_shape), sample-major
+  std::vector<std::int64_t> labels;        // classification: n labels in [0, num_classes); else empty
+  int num_classes = 0;                     // classification only; 0 for regression
+  std::vector<float> targets;              // regression: n x target_dim, sample-major; else empty
+  int target_dim = 0;                      // regression only; 0 for classification
 
-  std::size_t size() const;                  // n, the number of samples
-  std::int64_t feature_dim() const;          // prod(sample_shape); 0 when sample_shape is empty
+  std::size_t size() const;          // n, the number of samples
+  std::int64_t feature_dim() const;  // prod(sample_shape); 0 when sample_shape is empty
   // Checks that the arrays agree with n, the shape and the task. Internal invariant: AXT_ASSERT (aborts);
   // every loader calls it before returning.
   void validate() const;

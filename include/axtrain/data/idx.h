@@ -12,8 +12,8 @@
 namespace axtrain {
 
 struct IdxArray {
-  std::vector<std::int64_t> dims;   // e.g. {60000, 28, 28} for images, {60000} for labels; 1..255 dims
-  std::vector<std::uint8_t> data;   // prod(dims) bytes, row-major (last dimension fastest)
+  std::vector<std::int64_t> dims;  // e.g. {60000, 28, 28} for images, {60000} for labels; 1..255 dims
+  std::vector<std::uint8_t> data;  // prod(dims) bytes, row-major (last dimension fastest)
 };
 
 // Reads an IDX file. Throws axtrain::Error naming the file for: a missing file, a corrupt or truncated gzip

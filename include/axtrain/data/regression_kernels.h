@@ -14,11 +14,11 @@
 namespace axtrain {
 
 struct RegressionKernelInfo {
-  std::string name;            // "inversek2j", ...
-  int inputs = 0;              // features per sample
-  int outputs = 0;             // targets per sample
-  std::vector<int> topology;   // the usual NPU network, inputs..outputs, e.g. {2, 8, 2} (Esmaeilzadeh 2012)
-  std::string summary;         // one line: inputs -> outputs
+  std::string name;           // "inversek2j", ...
+  int inputs = 0;             // features per sample
+  int outputs = 0;            // targets per sample
+  std::vector<int> topology;  // the usual NPU network, inputs..outputs, e.g. {2, 8, 2} (Esmaeilzadeh 2012)
+  std::string summary;        // one line: inputs -> outputs
 };
 
 // The kernel names, in a fixed order: inversek2j, blackscholes, sobel, kmeans, fft.
@@ -31,7 +31,6 @@ const RegressionKernelInfo& regression_kernel_info(const std::string& name);
 // target_dim outputs). Sample i of split s (0 train, 1 test) comes from its own
 // Rng(derive_key({seed, kernel, s, i})): the same seed gives the same data, a larger n extends a smaller one,
 // and train and test never share a draw. Throws axtrain::Error for an unknown name or n_train == 0.
-DatasetSplit generate_kernel(const std::string& name, std::size_t n_train, std::size_t n_test,
-                             std::uint64_t seed);
+DatasetSplit generate_kernel(const std::string& name, std::size_t n_train, std::size_t n_test, std::uint64_t seed);
 
 }  // namespace axtrain

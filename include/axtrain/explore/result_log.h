@@ -19,23 +19,24 @@ namespace axtrain {
 // One evaluated point. Errors are fractions as in SPEC 2.8 (0.12 = 12 % error rate; regression: mean relative
 // error); energies in pJ per inference; voltages in volts. Every double must be finite.
 struct ResultRow {
-  std::string dataset;           // dataset name as in the config, e.g. "fashion-mnist"
+  std::string dataset;  // dataset name as in the config, e.g. "fashion-mnist"
   Method method = Method::kBaseline;
-  std::string multiplier;        // multiplier spec string (Multiplier::spec()), e.g. "K3"; "" if per layer
-  std::string memory;            // memory as in the config: "none", "0.6V", "ber:1e-4"
-  std::string layer_assignment;  // "" (same hardware everywhere) or one entry per layer: "K3,K1,exact" / "0.6V,0.7V,1.0V"
-  int seed = 0;                  // training seed, >= 0
-  double voltage = 0;            // SRAM voltage used for energy, V (nominal when memory is none or a ber)
-  double ber = 0;                // bit error rate used, in [0, 1]
-  double error_exact = 0;        // E(model, exact hardware)
-  double error_hw = 0;           // E(model, this hardware): mean over the Monte Carlo trials
-  double error_hw_std = 0;       // standard deviation over the trials
-  double error_hw_ci95 = 0;      // half-width of the 95 % confidence interval of error_hw
-  int trials = 1;                // Monte Carlo trials, >= 1
+  std::string multiplier;  // multiplier spec string (Multiplier::spec()), e.g. "K3"; "" if per layer
+  std::string memory;      // memory as in the config: "none", "0.6V", "ber:1e-4"
+  std::string
+      layer_assignment;      // "" (same hardware everywhere) or one entry per layer: "K3,K1,exact" / "0.6V,0.7V,1.0V"
+  int seed = 0;              // training seed, >= 0
+  double voltage = 0;        // SRAM voltage used for energy, V (nominal when memory is none or a ber)
+  double ber = 0;            // bit error rate used, in [0, 1]
+  double error_exact = 0;    // E(model, exact hardware)
+  double error_hw = 0;       // E(model, this hardware): mean over the Monte Carlo trials
+  double error_hw_std = 0;   // standard deviation over the trials
+  double error_hw_ci95 = 0;  // half-width of the 95 % confidence interval of error_hw
+  int trials = 1;            // Monte Carlo trials, >= 1
   double error_hw_compensated = -1;  // E with the multiplier's bias compensated; -1 = not measured
-  double sensitivity_mean = 0;   // mean weight sensitivity S_ij on the test set (SPEC 2.7)
-  double energy_pj = 0;          // energy per inference, pJ
-  double energy_saving = 0;      // 1 - energy_pj / energy of the exact multiplier at nominal voltage
+  double sensitivity_mean = 0;       // mean weight sensitivity S_ij on the test set (SPEC 2.7)
+  double energy_pj = 0;              // energy per inference, pJ
+  double energy_saving = 0;          // 1 - energy_pj / energy of the exact multiplier at nominal voltage
 
   // Unique identity of the point: dataset|method|multiplier|memory|layer_assignment|seed, with '\' and '|'
   // inside the strings escaped as "\\" and "\|", so different rows never share a key.

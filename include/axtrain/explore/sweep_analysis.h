@@ -16,8 +16,8 @@
 namespace axtrain {
 
 struct BestPoint {
-  std::size_t row = 0;     // index into the analysed rows
-  std::string hardware;    // hardware_label of that row
+  std::size_t row = 0;   // index into the analysed rows
+  std::string hardware;  // hardware_label of that row
   double error_hw = 0;
   double energy_pj = 0;
   double energy_saving = 0;
@@ -26,9 +26,9 @@ struct BestPoint {
 struct MethodAnalysis {
   Method method = Method::kBaseline;
   int seed = 0;
-  double reference_error = 0;        // the reference baseline's exact error of the same seed
-  std::vector<std::size_t> rows;     // this group's rows (indices)
-  std::vector<std::size_t> pareto;   // its Pareto front (indices), by energy ascending
+  double reference_error = 0;       // the reference baseline's exact error of the same seed
+  std::vector<std::size_t> rows;    // this group's rows (indices)
+  std::vector<std::size_t> pareto;  // its Pareto front (indices), by energy ascending
   std::optional<BestPoint> best_under_budget;
 };
 

@@ -13,7 +13,7 @@ namespace axtrain {
 struct HardwarePoint {
   std::string multiplier = "exact";
   std::string memory = "none";
-  std::string layers;  // "" or a per-layer assignment "MUL@MEM;..." (then multiplier/memory are unused)
+  std::string layers;         // "" or a per-layer assignment "MUL@MEM;..." (then multiplier/memory are unused)
   std::string label() const;  // e.g. "K3 0.6V" or "layers K3@0.6V;K1@none;exact@none"
 };
 

@@ -23,16 +23,16 @@ namespace axtrain {
 // Every scalar field is listed in energy_fields() (name = config key). Example:
 //   EnergyParams p{.sram_leakage_pj = 0.5};  p.multiply_pj_override["lut:m.bin"] = 0.21;
 struct EnergyParams {
-  double multiply_pj = 0.32;            // exact 8x8 multiply, pJ, >= 0; [H14] 0.2 pJ x 1.6
-  double accumulate_pj = 0.16;          // 32-bit add, once per MAC, pJ, >= 0; [H14] 0.1 pJ x 1.6
-  double sram_read_pj = 2.0;            // SRAM read per byte at nominal V, pJ, >= 0; [H14] 8 KB, 10 pJ/64 bit x 1.6 / 8
-  double sram_write_pj = 2.0;           // SRAM write per byte at nominal V, pJ, >= 0; [E] assumed = read
-  double sram_leakage_pj = 0.2;         // SRAM leakage per byte accessed at nominal V, pJ, >= 0; [E] 10 % of read
-  double sram_leakage_exponent = 4.5;   // leakage power ~ V^x, [0, 10]; [E] fit to Yang & Murmann ISQED 2017
-  double nominal_voltage = 1.0;         // nominal supply, V, [0.1, 5]; 65 nm nominal
-  double kulkarni_saving = 0.32;        // multiply saving with all 16 2x2 blocks approximate, [0, 1]; Kulkarni 2011
-  double drum_overhead = 0.35;          // DRUM LODs + shifters as a share of exact 8x8, [0, 1]; [E]
-  double mitchell_ratio = 0.7;          // Mitchell multiply energy / exact 8x8, [0, 1]; [E]
+  double multiply_pj = 0.32;           // exact 8x8 multiply, pJ, >= 0; [H14] 0.2 pJ x 1.6
+  double accumulate_pj = 0.16;         // 32-bit add, once per MAC, pJ, >= 0; [H14] 0.1 pJ x 1.6
+  double sram_read_pj = 2.0;           // SRAM read per byte at nominal V, pJ, >= 0; [H14] 8 KB, 10 pJ/64 bit x 1.6 / 8
+  double sram_write_pj = 2.0;          // SRAM write per byte at nominal V, pJ, >= 0; [E] assumed = read
+  double sram_leakage_pj = 0.2;        // SRAM leakage per byte accessed at nominal V, pJ, >= 0; [E] 10 % of read
+  double sram_leakage_exponent = 4.5;  // leakage power ~ V^x, [0, 10]; [E] fit to Yang & Murmann ISQED 2017
+  double nominal_voltage = 1.0;        // nominal supply, V, [0.1, 5]; 65 nm nominal
+  double kulkarni_saving = 0.32;       // multiply saving with all 16 2x2 blocks approximate, [0, 1]; Kulkarni 2011
+  double drum_overhead = 0.35;         // DRUM LODs + shifters as a share of exact 8x8, [0, 1]; [E]
+  double mitchell_ratio = 0.7;         // Mitchell multiply energy / exact 8x8, [0, 1]; [E]
   // Multiply energy in pJ (>= 0) per multiplier spec string, exactly as written (Multiplier::spec(), e.g.
   // "K3", "lut:m.bin"); takes precedence over the design rule. "K3" and "kulkarni:7" are different keys.
   std::map<std::string, double> multiply_pj_override;

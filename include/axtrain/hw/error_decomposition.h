@@ -20,11 +20,11 @@ namespace axtrain {
 int error_table_rank(const ProductTable& table);
 
 struct ErrorDecomposition {
-  int rank = 0;             // exact rank of E (as error_table_rank)
-  int terms = 0;            // number of factor pairs used
-  bool integer = false;     // true: u, v hold integers and E == u v^T exactly
-  std::vector<double> u;    // 256 x terms, row-major: u[index * terms + t] (first operand index)
-  std::vector<double> v;    // 256 x terms, row-major: v[index * terms + t] (second operand index)
+  int rank = 0;                 // exact rank of E (as error_table_rank)
+  int terms = 0;                // number of factor pairs used
+  bool integer = false;         // true: u, v hold integers and E == u v^T exactly
+  std::vector<double> u;        // 256 x terms, row-major: u[index * terms + t] (first operand index)
+  std::vector<double> v;        // 256 x terms, row-major: v[index * terms + t] (second operand index)
   double max_abs_residual = 0;  // max over all pairs of |E - sum_t u_t v_t|; 0 when integer
   double rms_residual = 0;      // root mean square of the same residual
 

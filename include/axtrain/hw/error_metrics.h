@@ -25,8 +25,8 @@ struct ErrorMetrics {
 };
 
 // The metric names in report order; they are the JSON keys and the declared-metric option names.
-inline constexpr std::array<std::string_view, 8> kErrorMetricNames = {
-    "er", "med", "nmed", "mred", "wce", "mse", "mean_error", "error_rank"};
+inline constexpr std::array<std::string_view, 8> kErrorMetricNames = {"er",  "med", "nmed",       "mred",
+                                                                      "wce", "mse", "mean_error", "error_rank"};
 
 // Value of a metric by name (one of kErrorMetricNames); throws axtrain::Error for an unknown name.
 double error_metric(const ErrorMetrics& metrics, std::string_view name);

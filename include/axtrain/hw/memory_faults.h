@@ -32,8 +32,7 @@ struct MemoryFaultModel {
 // Expected cost O(1 + 8 * codes.size() * max(p01, p10)): candidate cells are reached with geometric gaps at
 // rate max(p01, p10) and thinned to each cell's own rate, so it never touches every bit.
 // Throws axtrain::Error (from validate()) for an invalid model. An empty span is fine (returns 0).
-std::size_t inject_transient_faults(std::span<std::uint8_t> codes, const MemoryFaultModel& model,
-                                    std::uint64_t key);
+std::size_t inject_transient_faults(std::span<std::uint8_t> codes, const MemoryFaultModel& model, std::uint64_t key);
 
 // Persistent faults: the fixed faulty cells of one chip over a buffer of n_codes bytes. Each unprotected cell
 // is independently stuck-at-1 with probability p01, stuck-at-0 with probability p10, or healthy; so a stored 0

@@ -35,7 +35,7 @@ TableOptions parse_table_options(std::string_view options);
 std::string format_table_options(const TableOptions& options);
 
 std::string_view layout_name(SignedLayout layout);
-SignedLayout parse_layout(std::string_view name);  // "twos" | "offset"
+SignedLayout parse_layout(std::string_view name);       // "twos" | "offset"
 TableFormat parse_table_format(std::string_view name);  // "bin" | "text"
 TableFormat table_format_for(const std::string& path, const TableOptions& options);
 

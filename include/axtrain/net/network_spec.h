@@ -15,8 +15,12 @@ enum class Network { kMlp, kLenet };
 enum class Activation { kRelu, kTanh, kSigmoid };
 inline constexpr std::array<std::string_view, 2> kNetworkNames = {"mlp", "lenet"};
 inline constexpr std::array<std::string_view, 3> kActivationNames = {"relu", "tanh", "sigmoid"};
-constexpr std::span<const std::string_view> choice_names(Network) { return kNetworkNames; }
-constexpr std::span<const std::string_view> choice_names(Activation) { return kActivationNames; }
+constexpr std::span<const std::string_view> choice_names(Network) {
+  return kNetworkNames;
+}
+constexpr std::span<const std::string_view> choice_names(Activation) {
+  return kActivationNames;
+}
 
 // Example: NetworkSpec{.kind = Network::kMlp, .input_shape = {1, 28, 28}, .hidden = {256, 256}, .outputs = 10}
 //   mlp:   flatten the input, one linear layer per size in `hidden`, then a linear layer to `outputs`.
@@ -32,11 +36,11 @@ struct NetworkSpec {
 // One approximate layer (linear or 2-D convolution with square kernels), as the hardware sees it.
 struct LayerShape {
   bool conv = false;
-  int in = 0;              // input features, or input channels
-  int out = 0;             // output features, or output channels
-  int kernel = 1;          // conv only
-  int stride = 1;          // conv only
-  int padding = 0;         // conv only
+  int in = 0;                 // input features, or input channels
+  int out = 0;                // output features, or output channels
+  int kernel = 1;             // conv only
+  int stride = 1;             // conv only
+  int padding = 0;            // conv only
   int height = 1, width = 1;  // conv only: the input's spatial size
 };
 

@@ -27,8 +27,8 @@ struct PlotSeries {
   // Non-finite points (and non-positive ones on a log axis) are skipped; a line joins the remaining points.
   enum class Style { kLine, kMarkers, kLineMarkers, kStep };
 
-  std::string name;                 // legend entry; "" = no legend entry
-  std::vector<double> x, y;         // data values, same length
+  std::string name;          // legend entry; "" = no legend entry
+  std::vector<double> x, y;  // data values, same length
   Style style = Style::kLineMarkers;
   std::string color;                // any SVG colour ("#0072B2"); "" = the palette colour for its index
   std::vector<std::string> labels;  // optional per-point text ("K3 0.6V") drawn small beside the marker;
@@ -39,8 +39,8 @@ struct PlotSpec {
   std::string title, x_label, y_label;  // axis labels include units
   bool log_x = false, log_y = false;    // log axes: ticks at decades, values <= 0 skipped
   std::vector<PlotSeries> series;
-  std::optional<double> hline;          // a dashed horizontal reference line (e.g. the accuracy budget)
-  std::string hline_label;              // its text, drawn above the line at the right end
+  std::optional<double> hline;  // a dashed horizontal reference line (e.g. the accuracy budget)
+  std::string hline_label;      // its text, drawn above the line at the right end
 };
 
 // Renders `spec` as an <svg> of width x height pixels (width >= 240, height >= 180; else axtrain::Error).

@@ -23,7 +23,9 @@ namespace axtrain {
 // and smoke checks (its numbers mean little). docs/reproduce.md gives each profile's settings.
 enum class ReproduceProfile { kFull, kQuick, kTiny };
 inline constexpr std::array<std::string_view, 3> kReproduceProfileNames = {"full", "quick", "tiny"};
-constexpr std::span<const std::string_view> choice_names(ReproduceProfile) { return kReproduceProfileNames; }
+constexpr std::span<const std::string_view> choice_names(ReproduceProfile) {
+  return kReproduceProfileNames;
+}
 
 struct ReproduceOptions {
   ReproduceProfile profile = ReproduceProfile::kFull;

@@ -18,8 +18,8 @@ namespace axtrain {
 
 // What training added to a run's metrics.
 struct TrainingSummary {
-  int epochs = 0;                     // configured
-  int epochs_run = 0;                 // run (fewer after early stopping)
+  int epochs = 0;      // configured
+  int epochs_run = 0;  // run (fewer after early stopping)
   int best_epoch = 0;
   bool stopped_early = false;
   double train_seconds = 0;

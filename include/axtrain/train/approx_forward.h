@@ -28,7 +28,7 @@ struct BiasCompensation {
   int64_t rows = 0;          // rows accumulated
   torch::Tensor correction;  // {O} float64; undefined = no correction
   void start() { calibrating = true, sum = torch::Tensor(), rows = 0; }
-  void finish();             // correction = sum / rows
+  void finish();  // correction = sum / rows
 };
 
 // A layer's mutable hardware state across forwards.

@@ -59,7 +59,8 @@ class ApproxLayer {
 
 // Example: ApproxLinear(ApproxLinearOptions(784, 256).bias(true))
 struct ApproxLinearOptions {
-  ApproxLinearOptions(int64_t in_features, int64_t out_features) : in_features_(in_features), out_features_(out_features) {}
+  ApproxLinearOptions(int64_t in_features, int64_t out_features)
+      : in_features_(in_features), out_features_(out_features) {}
   TORCH_ARG(int64_t, in_features);
   TORCH_ARG(int64_t, out_features);
   TORCH_ARG(bool, bias) = true;

@@ -28,10 +28,10 @@ class ApproxMatmul {
 
  private:
   Multiplier multiplier_;
-  int terms_ = -1;            // factor pairs of the integer decomposition; -1 = none (gather only)
-  torch::Tensor u_, v_;       // {256, terms} float64, indexed by operand index
+  int terms_ = -1;       // factor pairs of the integer decomposition; -1 = none (gather only)
+  torch::Tensor u_, v_;  // {256, terms} float64, indexed by operand index
   double max_abs_u_ = 0, max_abs_v_ = 0;
-  torch::Tensor table_;       // {65536} int64 products by operand index, for the gather
+  torch::Tensor table_;  // {65536} int64 products by operand index, for the gather
 };
 
 }  // namespace axtrain

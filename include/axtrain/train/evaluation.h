@@ -40,8 +40,8 @@ struct TrialStats {
 TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int trials,
                           int64_t batch_size);
 // The same with one hardware per approximate layer (a per-layer assignment); stochastic if any layer is.
-TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task, const std::vector<HardwareState>& per_layer,
-                          int trials, int64_t batch_size);
+TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task,
+                          const std::vector<HardwareState>& per_layer, int trials, int64_t batch_size);
 
 // Calibrates every layer's per-output bias compensation for the multiplier of `hw` on up to `samples` rows of
 // `data` (memory faults off: the correction targets the multiplier's deterministic mean error). Afterwards a

@@ -7,19 +7,19 @@
 namespace axtrain {
 
 struct EpochStats {
-  int epoch = 0;                  // 1-based
-  double loss = 0;                // mean training loss (without the regulariser)
-  double regulariser = 0;         // mean R over the epoch's batches (0 unless act/axtrain)
-  double train_error = 0;         // on the training hardware, measured on the fly
-  double validation_error = -1;   // on the training hardware; -1 without a validation split
+  int epoch = 0;                 // 1-based
+  double loss = 0;               // mean training loss (without the regulariser)
+  double regulariser = 0;        // mean R over the epoch's batches (0 unless act/axtrain)
+  double train_error = 0;        // on the training hardware, measured on the fly
+  double validation_error = -1;  // on the training hardware; -1 without a validation split
   double lr = 0;
   double seconds = 0;
 };
 
 struct TrainHistory {
   std::vector<EpochStats> epochs;
-  double seconds = 0;        // wall time of the whole loop
-  int best_epoch = 0;        // the epoch whose weights were kept (early stopping), else the last
+  double seconds = 0;  // wall time of the whole loop
+  int best_epoch = 0;  // the epoch whose weights were kept (early stopping), else the last
   bool stopped_early = false;
 };
 

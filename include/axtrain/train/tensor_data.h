@@ -12,17 +12,17 @@
 namespace axtrain {
 
 struct TensorData {
-  torch::Tensor x;   // {N, sample_shape...} float32
-  torch::Tensor y;   // classification: {N} int64 labels; regression: {N, outputs} float32 in the scaled space
+  torch::Tensor x;  // {N, sample_shape...} float32
+  torch::Tensor y;  // classification: {N} int64 labels; regression: {N, outputs} float32 in the scaled space
   std::size_t size() const { return x.defined() ? static_cast<std::size_t>(x.size(0)) : 0; }
 };
 
 struct PreparedData {
-  std::string name;                        // dataset name as configured
+  std::string name;  // dataset name as configured
   Task task = Task::kClassification;
-  std::vector<int64_t> sample_shape;       // per-sample input shape
-  int64_t outputs = 0;                     // classes or regression targets
-  TensorData train, validation, test;      // validation is empty when validation_split is 0
+  std::vector<int64_t> sample_shape;   // per-sample input shape
+  int64_t outputs = 0;                 // classes or regression targets
+  TensorData train, validation, test;  // validation is empty when validation_split is 0
 };
 
 // Loads the configured dataset (Fashion-MNIST, a generated regression kernel, or csv:PATH), applies

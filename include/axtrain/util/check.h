@@ -21,14 +21,14 @@ class Error : public std::runtime_error {
 
 }  // namespace axtrain
 
-#define AXT_CHECK(cond, ...)                                 \
-  do {                                                       \
+#define AXT_CHECK(cond, ...)                                       \
+  do {                                                             \
     if (!(cond)) throw ::axtrain::Error(fmt::format(__VA_ARGS__)); \
   } while (false)
 
 #define AXT_FAIL(...) throw ::axtrain::Error(fmt::format(__VA_ARGS__))
 
-#define AXT_ASSERT(cond)                                                  \
-  do {                                                                    \
-    if (!(cond)) ::axtrain::assert_failed(#cond, __FILE__, __LINE__);     \
+#define AXT_ASSERT(cond)                                              \
+  do {                                                                \
+    if (!(cond)) ::axtrain::assert_failed(#cond, __FILE__, __LINE__); \
   } while (false)

@@ -76,22 +76,22 @@ ChoiceRef choice_ref(const E* value) {
 // Numbers (and each element of an integer list) are checked against min/max; NaN and infinities never pass.
 // Build rules with the factories. Example: FieldRule::half_open(0, 1) is "in [0, 1)".
 struct FieldRule {
-  StringList choices;                // strings and choices: must be one of these; empty = any string
-  std::optional<double> min;         // numbers: lower bound; none = unbounded
-  std::optional<double> max;         // numbers: upper bound; none = unbounded
-  bool min_open = false;             // true: value > min instead of >= min
-  bool max_open = false;             // true: value < max instead of <= max
-  std::optional<double> sentinel;    // numbers: also accepted, meaning "unset" (e.g. -1 = take the BER)
+  StringList choices;              // strings and choices: must be one of these; empty = any string
+  std::optional<double> min;       // numbers: lower bound; none = unbounded
+  std::optional<double> max;       // numbers: upper bound; none = unbounded
+  bool min_open = false;           // true: value > min instead of >= min
+  bool max_open = false;           // true: value < max instead of <= max
+  std::optional<double> sentinel;  // numbers: also accepted, meaning "unset" (e.g. -1 = take the BER)
   void (*check)(const std::string& value) = nullptr;  // strings: extra check; throws axtrain::Error
-  std::string text;                  // the rule in words when `check` is set ("" = derived from the above)
+  std::string text;  // the rule in words when `check` is set ("" = derived from the above)
 
-  static FieldRule one_of(StringList choices);       // strings
-  static FieldRule at_least(double min);              // >= min
-  static FieldRule greater_than(double min);          // > min
-  static FieldRule between(double lo, double hi);     // in [lo, hi]
-  static FieldRule half_open(double lo, double hi);   // in [lo, hi)
+  static FieldRule one_of(StringList choices);                                          // strings
+  static FieldRule at_least(double min);                                                // >= min
+  static FieldRule greater_than(double min);                                            // > min
+  static FieldRule between(double lo, double hi);                                       // in [lo, hi]
+  static FieldRule half_open(double lo, double hi);                                     // in [lo, hi)
   static FieldRule checked(void (*check)(const std::string& value), std::string text);  // strings
-  FieldRule or_value(double value) const;             // this rule, also accepting `value` (the sentinel)
+  FieldRule or_value(double value) const;  // this rule, also accepting `value` (the sentinel)
 
   // The rule in words: "one of mlp, lenet", ">= 0", "in [0, 1)", "-1 or in [0, 1]"; "" when there is none.
   std::string describe() const;
@@ -120,7 +120,9 @@ struct Field {
   template <class T>
   Field(std::string field_name, T S::*field_member, std::string field_help, FieldRule field_rule = {},
         std::string alias = {})
-      : name(std::move(field_name)), help(std::move(field_help)), rule(std::move(field_rule)),
+      : name(std::move(field_name)),
+        help(std::move(field_help)),
+        rule(std::move(field_rule)),
         flag_alias(std::move(alias)) {
     if constexpr (Choice<T>) {
       member = ChoiceMember<S>{[field_member](const S& s) { return choice_ref(&(s.*field_member)); }};

@@ -8,9 +8,9 @@ namespace axtrain {
 class Progress {
  public:
   explicit Progress(bool enabled) : enabled_(enabled) {}
-  static Progress for_terminal(bool quiet);     // enabled when stderr is a terminal and not quiet
-  void line(const std::string& text) const;     // a finished line
-  void status(const std::string& text) const;   // an updating line (carriage return)
+  static Progress for_terminal(bool quiet);    // enabled when stderr is a terminal and not quiet
+  void line(const std::string& text) const;    // a finished line
+  void status(const std::string& text) const;  // an updating line (carriage return)
   bool enabled() const { return enabled_; }
 
  private:
