@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: set up (Debian packages), build with warnings as errors and run every test, then
-# build with AddressSanitizer + UndefinedBehaviorSanitizer and run every test again.
+# The whole test suite: set up (Debian packages), build with warnings as errors and run every test, check the
+# house style (clang-format, clang-tidy), then build with AddressSanitizer + UndefinedBehaviorSanitizer and run
+# every test again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,9 @@ echo "== ci preset: RelWithDebInfo, warnings as errors =="
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$jobs"
 ctest --preset ci -j "$jobs"
+
+echo "== style: clang-format and clang-tidy (scripts/check_style.sh) =="
+bash scripts/check_style.sh build/ci
 
 echo "== debug preset: AddressSanitizer + UndefinedBehaviorSanitizer =="
 cmake --preset debug >/dev/null

@@ -132,7 +132,7 @@ class TomlWalker {
     const TomlSection* section = find_section(path);
     for (auto&& [name, node] : table) {
       const std::string key(name.str());
-      const std::string full = path.empty() ? key : path + "." + key;
+      const std::string full = path.empty() ? key : std::string(path).append(".").append(key);
       if (section) {
         const auto it = std::find_if(section->keys.begin(), section->keys.end(),
                                      [&](const auto& entry) { return entry.first == key; });

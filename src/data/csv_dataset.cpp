@@ -67,6 +67,7 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
             "exactly one target column (the class id), not {}",
             path, target_columns.size());
   std::vector<std::size_t> targets;
+  targets.reserve(target_columns.size());
   for (const auto& name : target_columns) targets.push_back(column_index(header, name, path));
   std::vector<std::size_t> features;
   if (feature_columns.empty()) {

@@ -71,7 +71,7 @@ void append_durably(const std::string& path, std::string_view data) {
 
 std::string csv_cell(const Json& v) {
   if (!v.is_string()) return v.dump();
-  const std::string s = v.get<std::string>();
+  std::string s = v.get<std::string>();
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {

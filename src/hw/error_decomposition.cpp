@@ -218,8 +218,8 @@ ErrorDecomposition decompose_error(const ProductTable& table, int max_terms) {
   if (factors && d.rank <= max_terms && fits_double(*factors)) {
     d.integer = true;
     d.terms = d.rank;
-    d.u.resize(kN * d.terms);
-    d.v.resize(kN * d.terms);
+    d.u.resize(static_cast<std::size_t>(kN) * static_cast<std::size_t>(d.terms));
+    d.v.resize(static_cast<std::size_t>(kN) * static_cast<std::size_t>(d.terms));
     for (int i = 0; i < kN; ++i) {
       for (int t = 0; t < d.terms; ++t) {
         d.u[i * d.terms + t] = static_cast<double>(factors->coefficients[i][t]);
@@ -244,8 +244,8 @@ ErrorDecomposition decompose_error(const ProductTable& table, int max_terms) {
   // v_t = eigenvector, u_t = E v_t. The squared conditioning only affects the discarded small terms.
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(e.transpose() * e);
   const Eigen::MatrixXd ev = e * eig.eigenvectors();
-  d.u.resize(kN * d.terms);
-  d.v.resize(kN * d.terms);
+  d.u.resize(static_cast<std::size_t>(kN) * static_cast<std::size_t>(d.terms));
+  d.v.resize(static_cast<std::size_t>(kN) * static_cast<std::size_t>(d.terms));
   for (int t = 0; t < d.terms; ++t) {
     const int col = kN - 1 - t;
     for (int i = 0; i < kN; ++i) {

@@ -61,7 +61,7 @@ MultiplierDesign parse_design(std::string_view spec) {
 
 ProductTable tabulate(const MultiplierDesign& design) {
   AXT_ASSERT(!std::holds_alternative<LutMul>(design));
-  std::vector<std::int32_t> products(ProductTable::kSize * ProductTable::kSize);
+  std::vector<std::int32_t> products(static_cast<std::size_t>(ProductTable::kSize) * ProductTable::kSize);
   std::visit(
       [&products](const auto& d) {
         if constexpr (!std::is_same_v<std::decay_t<decltype(d)>, LutMul>) {

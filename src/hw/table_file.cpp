@@ -13,7 +13,7 @@ namespace axtrain {
 namespace {
 
 constexpr int kN = ProductTable::kSize;
-constexpr std::size_t kEntries = kN * kN;
+constexpr std::size_t kEntries = static_cast<std::size_t>(kN) * kN;
 
 // Storage position (row or column 0..255) of the operand at `index` (ProductTable order) in a layout.
 int storage_of(int index, bool is_signed, std::optional<SignedLayout> layout) {

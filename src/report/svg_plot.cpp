@@ -155,6 +155,7 @@ std::string render_plot(const PlotSpec& spec, int width, int height) {
     if (s.style == PlotSeries::Style::kStep)
       std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return s.x[a] < s.x[b]; });
     std::vector<Point> pts;
+    pts.reserve(idx.size());
     for (std::size_t i : idx) pts.emplace_back(x.map(s.x[i]), y.map(s.y[i]));
     if (line && !pts.empty()) {
       std::vector<Point> path;

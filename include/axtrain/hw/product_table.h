@@ -19,7 +19,9 @@ class ProductTable {
   int code_of(int index) const { return signed_ ? index - 128 : index; }
   int index_of(int code) const { return signed_ ? code + 128 : code; }
   // The approximate product at operand indices (ia, ib).
-  std::int32_t at(int ia, int ib) const { return products_[static_cast<std::size_t>(ia * kSize + ib)]; }
+  std::int32_t at(int ia, int ib) const {
+    return products_[static_cast<std::size_t>(ia) * kSize + static_cast<std::size_t>(ib)];
+  }
   // The exact product of the codes at indices (ia, ib).
   std::int32_t exact_at(int ia, int ib) const { return code_of(ia) * code_of(ib); }
   // The error f(a, b) - a * b at indices (ia, ib).
