@@ -1,6 +1,7 @@
 #include "axtrain/config/toml_file.h"
 
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -13,12 +14,6 @@
 
 namespace axtrain {
 namespace {
-
-std::string join(const StringList& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
-}
 
 // --- TOML reading ---------------------------------------------------------------------------------------
 

@@ -24,16 +24,10 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   }
 }
 
-std::string header_list(const std::vector<std::string>& header) {
-  std::string s;
-  for (const auto& h : header) s += (s.empty() ? "" : ", ") + h;
-  return s;
-}
-
 std::size_t column_index(const std::vector<std::string>& header, const std::string& name, const std::string& path) {
   const auto it = std::find(header.begin(), header.end(), name);
   AXT_CHECK(it != header.end(), "CSV file '{}' has no column '{}'; its columns are: {}", path, name,
-            header_list(header));
+            join(header, ", "));
   return static_cast<std::size_t>(it - header.begin());
 }
 
@@ -61,7 +55,7 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
   }
 
   AXT_CHECK(!target_columns.empty(), "no target column given for CSV file '{}'; name one of: {}", path,
-            header_list(header));
+            join(header, ", "));
   AXT_CHECK(task != Task::kClassification || target_columns.size() == 1,
             "classification on CSV file '{}' takes "
             "exactly one target column (the class id), not {}",

@@ -1,6 +1,7 @@
 #include "axtrain/util/fields.h"
 
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <fmt/format.h>
 
@@ -9,12 +10,6 @@
 
 namespace axtrain {
 namespace {
-
-std::string join(const StringList& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
-  return out;
-}
 
 std::string format_bound(double x) {
   return fmt::format("{}", x);

@@ -28,5 +28,11 @@ TEST(Text, SplitLinesNumbersEveryLineAndMarksAnUnterminatedLast) {
   EXPECT_TRUE(ended[0].terminated);
 }
 
+TEST(Text, Join) {
+  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(join({"a"}, ", "), "a");
+  EXPECT_EQ(join({}, ", "), "");
+}
+
 }  // namespace
 }  // namespace axtrain

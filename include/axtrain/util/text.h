@@ -1,6 +1,7 @@
 // Small text helpers shared by the file readers and the report writer.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -8,6 +9,9 @@ namespace axtrain {
 
 // `s` without leading and trailing spaces, tabs and carriage returns.
 std::string_view trim(std::string_view s);
+
+// The items with `separator` between them: join({"a", "b"}, ", ") == "a, b".
+std::string join(const std::vector<std::string>& items, std::string_view separator);
 
 // One line of a text: its 1-based number and its content without the '\n' (a trailing '\r' is kept; trim it).
 struct TextLine {
