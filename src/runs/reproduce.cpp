@@ -132,7 +132,6 @@ std::vector<ReportSection> reproduce_report(const ReproduceResult& result, const
     std::vector<std::size_t> indices;
     PlotSeries v;
     v.name = std::string(name_of(m));
-    v.color = palette_color(energy_plot.series.size() / 2);
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const ResultRow& r = rows[i];
       if (r.dataset != kDatasets[0] || r.method != m) continue;
@@ -140,7 +139,7 @@ std::vector<ReportSection> reproduce_report(const ReproduceResult& result, const
       if (parse_memory(r.memory).kind != MemorySetting::Kind::kNone)
         v.x.push_back(r.voltage), v.y.push_back(r.error_hw);
     }
-    add_tradeoff_series(energy_plot, v.name, rows, indices, [](const ResultRow& r) {
+    v.color = add_tradeoff_series(energy_plot, v.name, rows, indices, [](const ResultRow& r) {
       return parse_memory(r.memory).kind == MemorySetting::Kind::kNone ? r.multiplier : r.memory;
     });
     voltage_plot.series.push_back(v);

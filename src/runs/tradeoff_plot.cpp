@@ -12,9 +12,9 @@ PlotSpec tradeoff_plot(std::string title) {
   return plot;
 }
 
-void add_tradeoff_series(PlotSpec& plot, const std::string& name, std::span<const ResultRow> rows,
-                         std::span<const std::size_t> indices,
-                         const std::function<std::string(const ResultRow&)>& label) {
+std::string add_tradeoff_series(PlotSpec& plot, const std::string& name, std::span<const ResultRow> rows,
+                                std::span<const std::size_t> indices,
+                                const std::function<std::string(const ResultRow&)>& label) {
   PlotSeries all, front;
   all.name = name;
   all.style = PlotSeries::Style::kMarkers;
@@ -31,8 +31,10 @@ void add_tradeoff_series(PlotSpec& plot, const std::string& name, std::span<cons
     front.x.push_back(all.x[k]);
     front.y.push_back(all.y[k]);
   }
+  std::string color = all.color;
   plot.series.push_back(std::move(all));
   plot.series.push_back(std::move(front));
+  return color;
 }
 
 }  // namespace axtrain

@@ -194,14 +194,7 @@ bool satisfies(const FieldRule& rule, const FieldRef& value) {
 }
 
 void check_value(const FieldRule& rule, const std::string& key, const std::string& flag, const FieldRef& value) {
-  if (const auto* i = std::get_if<int*>(&value)) {
-    if (!number_ok(rule, **i)) fail_rule(rule, key, flag, format_value(**i));
-  } else if (const auto* d = std::get_if<double*>(&value)) {
-    if (!number_ok(rule, **d)) fail_rule(rule, key, flag, format_value(**d));
-  } else if (const auto* list = std::get_if<IntList*>(&value)) {
-    for (const int x : **list)
-      if (!number_ok(rule, x)) fail_rule(rule, key, flag, format_value(**list), "each element ");
-  } else if (const auto* s = std::get_if<std::string*>(&value)) {
+  if (const auto* s = std::get_if<std::string*>(&value)) {
     const std::string& text = **s;
     if (!in_choices(rule, text)) fail_choice(rule, key, flag, text);
     if (rule.check) {
@@ -211,6 +204,8 @@ void check_value(const FieldRule& rule, const std::string& key, const std::strin
         AXT_FAIL("{} ({}): {}", key, flag, e.what());
       }
     }
+  } else if (!satisfies(rule, value)) {
+    fail_rule(rule, key, flag, format_value(value), std::holds_alternative<IntList*>(value) ? "each element " : "");
   }
 }
 

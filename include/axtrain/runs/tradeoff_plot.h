@@ -15,9 +15,10 @@ namespace axtrain {
 PlotSpec tradeoff_plot(std::string title);
 
 // Adds rows[i] for every i in `indices` (energy in nJ, error_hw) as markers named `name`, each labelled by
-// label(row), then their Pareto front (unnamed). Both take the next palette colour.
-void add_tradeoff_series(PlotSpec& plot, const std::string& name, std::span<const ResultRow> rows,
-                         std::span<const std::size_t> indices,
-                         const std::function<std::string(const ResultRow&)>& label);
+// label(row), then their Pareto front (unnamed). Both take the next palette colour, which is returned (for the
+// group's series in other plots).
+std::string add_tradeoff_series(PlotSpec& plot, const std::string& name, std::span<const ResultRow> rows,
+                                std::span<const std::size_t> indices,
+                                const std::function<std::string(const ResultRow&)>& label);
 
 }  // namespace axtrain

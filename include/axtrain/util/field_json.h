@@ -15,6 +15,14 @@
 
 namespace axtrain {
 
+// What a field's value must be, in words, for messages: its rule, or "a finite number" (the rule every
+// number has).
+template <class S>
+std::string field_requirement(const Field<S>& field) {
+  const std::string rule = field.rule.describe();
+  return rule.empty() ? "a finite number" : rule;
+}
+
 // Every field of `s`. Throws axtrain::Error naming the field when a value breaks its rule (a non-finite number,
 // say), so nothing invalid is ever written.
 template <class S>
@@ -23,7 +31,7 @@ nlohmann::json fields_to_json(const std::vector<Field<S>>& fields, const S& s, s
   for (const Field<S>& field : fields) {
     const FieldRef ref = field.ref(s);
     AXT_CHECK(satisfies(field.rule, ref), "{} field {} is {}; it must be {}", record, field.name, format_value(ref),
-              field.rule.describe().empty() ? "a finite number" : field.rule.describe());
+              field_requirement(field));
     std::visit(
         [&](const auto& v) {
           if constexpr (std::is_same_v<std::decay_t<decltype(v)>, ChoiceRef>)
@@ -84,7 +92,7 @@ void fields_from_json(const std::vector<Field<S>>& fields, const nlohmann::json&
         },
         ref);
     AXT_CHECK(satisfies(field.rule, ref), "{} field \"{}\" is {}; it must be {}", record, field.name, v.dump(),
-              field.rule.describe().empty() ? "a finite number" : field.rule.describe());
+              field_requirement(field));
   }
 }
 
