@@ -15,6 +15,8 @@ packages=(
   libopenblas0-openmp libopenblas-openmp-dev
   libtorch-dev
   dataset-fashion-mnist
+  # bench/pytorch_peer.py: the PyTorch peer timed in the same run (Debian's python3 and its torch)
+  python3-torch
   # tests: report.html is opened in headless Chromium (tests/report/test_report_browser.cpp)
   chromium fonts-dejavu-core
 )

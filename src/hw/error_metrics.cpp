@@ -113,25 +113,47 @@ ErrorMetrics compute_error_metrics(const ProductTable& table, std::span<const do
 
 RelativeErrorMoments relative_error_moments(const ProductTable& table, std::span<const double> hist_a,
                                             std::span<const double> hist_b) {
-  const std::vector<double> p = normalised(hist_a, "a");
-  const std::vector<double> q = normalised(hist_b, "b");
-  long double weight = 0, sum = 0, sq = 0;
+  return RelativeErrorTable(table).moments(hist_a, hist_b);
+}
+
+RelativeErrorTable::RelativeErrorTable(const ProductTable& table)
+    : weight_(65536, 0.0), eps_(65536, 0.0), eps_squared_(65536, 0.0) {
   for (int ia = 0; ia < 256; ++ia) {
-    if (p[ia] == 0) continue;
     for (int ib = 0; ib < 256; ++ib) {
-      const std::int64_t exact = table.exact_at(ia, ib);
-      if (q[ib] == 0 || exact == 0) continue;
-      const long double w = static_cast<long double>(p[ia]) * q[ib];
-      const long double eps = static_cast<long double>(table.error_at(ia, ib)) / static_cast<long double>(exact);
-      weight += w;
-      sum += w * eps;
-      sq += w * eps * eps;
+      const double exact = table.exact_at(ia, ib);
+      if (exact == 0) continue;
+      const double eps = table.error_at(ia, ib) / exact;
+      const std::size_t i = static_cast<std::size_t>(ia) * 256 + static_cast<std::size_t>(ib);
+      weight_[i] = 1;
+      eps_[i] = eps;
+      eps_squared_[i] = eps * eps;
     }
   }
+}
+
+RelativeErrorMoments RelativeErrorTable::moments(std::span<const double> hist_a, std::span<const double> hist_b) const {
+  const std::vector<double> p = normalised(hist_a, "a");
+  const std::vector<double> q = normalised(hist_b, "b");
+  // sum_a p(a) sum_b q(b) M(a, b) for M = weight, eps, eps^2: one pass over the rows of used codes.
+  double weight = 0, sum = 0, sq = 0;
+  for (std::size_t ia = 0; ia < 256; ++ia) {
+    if (p[ia] == 0) continue;
+    const double* w = weight_.data() + ia * 256;
+    const double* e = eps_.data() + ia * 256;
+    const double* e2 = eps_squared_.data() + ia * 256;
+    double row_w = 0, row_e = 0, row_e2 = 0;
+    for (std::size_t ib = 0; ib < 256; ++ib) {
+      row_w += q[ib] * w[ib];
+      row_e += q[ib] * e[ib];
+      row_e2 += q[ib] * e2[ib];
+    }
+    weight += p[ia] * row_w;
+    sum += p[ia] * row_e;
+    sq += p[ia] * row_e2;
+  }
   if (weight == 0) return {};
-  const long double mean = sum / weight;
-  return {.mean = static_cast<double>(mean),
-          .variance = static_cast<double>(std::max(0.0L, sq / weight - mean * mean))};
+  const double mean = sum / weight;
+  return {.mean = mean, .variance = std::max(0.0, sq / weight - mean * mean)};
 }
 
 std::vector<double> load_operand_histogram(const std::string& path) {

@@ -78,6 +78,8 @@ struct Multiplier::Shared {
   const ProductTable table;
   std::once_flag decomposed;
   ErrorDecomposition decomposition;
+  std::once_flag tabulated_errors;
+  std::unique_ptr<RelativeErrorTable> relative_errors;
 };
 
 Multiplier::Multiplier(std::string spec, MultiplierDesign design, std::shared_ptr<Shared> shared)
@@ -97,6 +99,12 @@ const ProductTable& Multiplier::table() const {
 const ErrorDecomposition& Multiplier::decomposition() const {
   std::call_once(shared_->decomposed, [this] { shared_->decomposition = decompose_error(shared_->table); });
   return shared_->decomposition;
+}
+
+const RelativeErrorTable& Multiplier::relative_errors() const {
+  std::call_once(shared_->tabulated_errors,
+                 [this] { shared_->relative_errors = std::make_unique<RelativeErrorTable>(shared_->table); });
+  return *shared_->relative_errors;
 }
 
 std::string Multiplier::description() const {

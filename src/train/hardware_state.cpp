@@ -9,11 +9,23 @@ std::uint64_t HardwareState::fault_key(int layer_id, int tensor) const {
   return derive_key({seed, static_cast<std::uint64_t>(layer_id), static_cast<std::uint64_t>(tensor), trial, when});
 }
 
+namespace {
+
+const std::shared_ptr<const ApproxMatmul>& shared_exact_matmul() {
+  static const auto exact = std::make_shared<const ApproxMatmul>(Multiplier::parse("exact"));
+  return exact;
+}
+
+}  // namespace
+
+const ApproxMatmul& exact_matmul() {
+  return *shared_exact_matmul();
+}
+
 HardwareState HardwareState::exact(std::uint64_t seed) {
-  static const auto exact_matmul = std::make_shared<const ApproxMatmul>(Multiplier::parse("exact"));
   HardwareState hw;
   hw.mode = ForwardMode::kEmulate;
-  hw.matmul = exact_matmul;
+  hw.matmul = shared_exact_matmul();
   hw.seed = seed;
   return hw;
 }

@@ -84,22 +84,28 @@ TEST(ApproxLayers, ConvForwardEqualsReferenceGemmForEveryMultiplier) {
   }
 }
 
-TEST(ApproxLayers, DecomposedProductEqualsGatherIncludingExtremeCodes) {
+TEST(ApproxLayers, EveryGemmPathGivesTheGatherProductIncludingExtremeCodesAndDeepProducts) {
   torch::manual_seed(5);
   test::TempDir dir;
   for (const Multiplier& m : all_multipliers(dir)) {
     SCOPED_TRACE(m.spec());
     const ApproxMatmul matmul(m);
     const double lo = m.is_signed() ? -128 : 0, hi = m.is_signed() ? 127 : 255;
-    auto a = torch::randint(static_cast<int64_t>(lo), static_cast<int64_t>(hi) + 1, {9, 301}, torch::kFloat64);
-    auto b = torch::randint(static_cast<int64_t>(lo), static_cast<int64_t>(hi) + 1, {301, 4}, torch::kFloat64);
-    a[0].fill_(hi);
-    a[1].fill_(lo);
-    b.select(1, 0).fill_(hi);
-    EXPECT_TRUE(torch::equal(matmul(a, b), matmul.gather(a, b)));
+    for (int64_t depth : {301, 8192 + 300}) {  // the second is summed from two chunks
+      auto a = torch::randint(static_cast<int64_t>(lo), static_cast<int64_t>(hi) + 1, {9, depth}, torch::kFloat64);
+      auto x = torch::randint(static_cast<int64_t>(lo), static_cast<int64_t>(hi) + 1, {4, depth}, torch::kFloat64);
+      a[0].fill_(hi);
+      a[1].fill_(lo);
+      x[0].fill_(hi);
+      const auto gather = matmul(a, x, GemmPath::kGather);
+      for (GemmPath path : {GemmPath::kDecomposed, GemmPath::kTableVbmi, GemmPath::kTableAvx2}) {
+        if (!matmul.gemm().supports(path, 8192, 0, 0)) continue;
+        EXPECT_TRUE(torch::equal(matmul(a, x, path), gather)) << gemm_path_name(path);
+      }
+    }
   }
-  EXPECT_TRUE(ApproxMatmul(Multiplier::parse("K3")).decomposed());
-  EXPECT_FALSE(ApproxMatmul(Multiplier::parse("mitchell")).decomposed());
+  EXPECT_EQ(ApproxMatmul(Multiplier::parse("K3")).choose(784), GemmPath::kDecomposed);
+  EXPECT_NE(ApproxMatmul(Multiplier::parse("mitchell")).choose(784), GemmPath::kDecomposed);
 }
 
 TEST(ApproxLayers, StraightThroughGradientIsTheFakeQuantisedProducts) {

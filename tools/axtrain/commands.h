@@ -15,4 +15,7 @@ void add_train_commands(CLI::App& app);
 // `axtrain explore` and `axtrain reproduce`: sweeps, energy, Pareto fronts, the paper's experiment.
 void add_explore_commands(CLI::App& app);
 
+// `axtrain bench`: speed of the kernels and of one epoch per method, as ratios measured in one run.
+void add_bench_command(CLI::App& app);
+
 }  // namespace axtrain::cli

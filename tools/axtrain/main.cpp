@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   axtrain::cli::add_train_commands(app);
   axtrain::cli::add_explore_commands(app);
   axtrain::cli::add_hw_command(app);
+  axtrain::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

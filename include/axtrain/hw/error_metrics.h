@@ -49,6 +49,20 @@ struct RelativeErrorMoments {
 RelativeErrorMoments relative_error_moments(const ProductTable& table, std::span<const double> hist_a,
                                             std::span<const double> hist_b);
 
+// A table's relative errors eps(a, b) = (f - a b) / (a b) and their squares, precomputed for repeated moment
+// queries (training asks once per layer and batch; Multiplier::relative_errors() keeps one per multiplier).
+// Pairs with a b = 0 carry no weight. Moments are summed in double: they agree with a long double
+// evaluation to about 1e-13 relative (tests/hw/test_error_metrics.cpp).
+class RelativeErrorTable {
+ public:
+  explicit RelativeErrorTable(const ProductTable& table);
+  // The moments under independent operand histograms (as relative_error_moments, which calls this).
+  RelativeErrorMoments moments(std::span<const double> hist_a, std::span<const double> hist_b) const;
+
+ private:
+  std::vector<double> weight_, eps_, eps_squared_;  // 65536 each, [ia * 256 + ib]
+};
+
 // Reads an operand histogram file: 256 non-negative numbers (counts or probabilities, indexed by operand
 // index) separated by spaces, commas or newlines; '#' starts a comment line. Throws axtrain::Error naming
 // the file and the problem.

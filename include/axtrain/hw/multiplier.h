@@ -42,6 +42,8 @@ class Multiplier {
   // decompose_error(table()) with the default number of terms, computed on first use (thread-safe) and
   // shared by every copy of this multiplier.
   const ErrorDecomposition& decomposition() const;
+  // The table's relative errors for moment queries, built on first use (thread-safe) and shared likewise.
+  const RelativeErrorTable& relative_errors() const;
 
  private:
   struct Shared;

@@ -31,17 +31,26 @@ struct BiasCompensation {
   void finish();  // correction = sum / rows
 };
 
+// The GEMM path a layer uses, chosen once per multiplier and depth (not per call).
+struct GemmChoice {
+  const ApproxMatmul* matmul = nullptr;
+  int64_t depth = 0;
+  GemmPath path = GemmPath::kGather;
+};
+
 // A layer's mutable hardware state across forwards.
 struct LayerRuntime {
   FaultMapCache faults;
   BiasCompensation bias;
+  GemmChoice gemm;
 };
 
 // y = x w^T + bias computed on the hardware `hw`:
 //   x: {N, K} real inputs (one row per output position), w: {O, K} real weights, bias: {O} or undefined.
 //   qx, qw: quantisation of x (per tensor) and w (per tensor or per output channel).
 // kEmulate: the exact hardware result (codes, memory faults, approximate product, exact zero-point terms),
-//   with the straight-through gradient of the fake-quantised float product.
+//   with the straight-through gradient of the fake-quantised float product (computed in backward only,
+//   from the saved fake-quantised operands: the forward runs no float GEMM).
 // kStatistic: the fake-quantised float product plus Gaussian noise whose per-output mean and variance come
 //   from the multiplier's relative-error moments over the operands' code histograms and the memory-fault
 //   variance; the noise carries no gradient.
@@ -57,7 +66,7 @@ std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed);
 RelativeErrorMoments operand_error_moments(const torch::Tensor& w_codes, const torch::Tensor& x_codes,
                                            const HardwareState& hw);
 
-// Applies memory faults to a code tensor (float64 integers) in place of a copy; returns the faulty codes.
+// Applies memory faults to a copy of a code tensor (float64 integers); returns the faulty codes.
 torch::Tensor apply_memory_faults(const torch::Tensor& codes, const HardwareState& hw, int layer_id, int tensor,
                                   FaultMapCache* persistent);
 

@@ -1,12 +1,11 @@
 // The approximate product of two code matrices on torch tensors, bit-exact with gemm_reference:
-//   C[o][n] = sum_k f(A[o][k], B[k][n])        (no zero-point terms; the layer adds them)
-// Fast path (the "decomposed table GEMM"): when f's error table has an exact integer decomposition
-// f(a, b) = a*b + sum_t u_t(a) v_t(b) (Kulkarni, truncation, DRUM: rank <= 8), C = A@B + sum_t U_t(A)@V_t(B)
-// in float64 matmuls, exact because every partial sum is an integer below 2^53 (checked per call).
-// Otherwise a per-MAC table gather, parallel over rows.
+//   C[o][n] = sum_k f(A[o][k], X[n][k])        (no zero-point terms; the layer adds them)
+// computed by the kernels' adaptor (kernels/approx_gemm.h): int8 GEMMs on an exact integer decomposition of
+// f's error (Kulkarni, truncation, DRUM), or the vectorised table kernel for any other table.
 #pragma once
 
 #include "axtrain/hw/multiplier.h"
+#include "axtrain/kernels/approx_gemm.h"
 
 #include <torch/types.h>
 
@@ -16,22 +15,29 @@ class ApproxMatmul {
  public:
   explicit ApproxMatmul(const Multiplier& multiplier);
 
-  // a: {O, K} codes, b: {K, N} codes, both float64 holding integers in the multiplier's code range.
-  // Returns {O, N} float64. No gradient.
-  torch::Tensor operator()(const torch::Tensor& a, const torch::Tensor& b) const;
+  // a: {O, K} codes, x: {N, K} codes, both float64 holding integers in the multiplier's code range.
+  // Returns {O, N} float64 (exact integers). No gradient. `path` must be supported at depth K (choose()).
+  torch::Tensor operator()(const torch::Tensor& a, const torch::Tensor& x, GemmPath path) const;
+  torch::Tensor operator()(const torch::Tensor& a, const torch::Tensor& x) const {
+    return (*this)(a, x, choose(a.size(1)));
+  }
+  // The likely fastest exact path for products of depth k, by rule (decomposed when short enough).
+  GemmPath choose(int64_t k) const;
+  // The product on every candidate path for this depth (decomposed, the best table path), each run twice;
+  // checks that they agree bit for bit and sets *fastest to the one whose second run took least time. The
+  // layer calls this once per depth and keeps the path: paths never change results, only speed.
+  torch::Tensor tuned(const torch::Tensor& a, const torch::Tensor& x, GemmPath* fastest) const;
 
-  const Multiplier& multiplier() const { return multiplier_; }
-  bool decomposed() const { return terms_ >= 0; }  // the exact design counts (0 terms)
-
-  // The per-MAC gather, always available (the fast path is tested against it).
-  torch::Tensor gather(const torch::Tensor& a, const torch::Tensor& b) const;
+  const Multiplier& multiplier() const { return gemm_.multiplier(); }
+  const ApproxGemm& gemm() const { return gemm_; }
 
  private:
-  Multiplier multiplier_;
-  int terms_ = -1;       // factor pairs of the integer decomposition; -1 = none (gather only)
-  torch::Tensor u_, v_;  // {256, terms} float64, indexed by operand index
-  double max_abs_u_ = 0, max_abs_v_ = 0;
-  torch::Tensor table_;  // {65536} int64 products by operand index, for the gather
+  ApproxGemm gemm_;
 };
+
+// Stored bytes of codes (float64 integers): unsigned codes as they are, signed codes as two's complement.
+torch::Tensor code_bytes(const torch::Tensor& codes, bool is_signed);
+// The codes (float64) of stored bytes.
+torch::Tensor codes_of_bytes(const torch::Tensor& bytes, bool is_signed);
 
 }  // namespace axtrain

@@ -45,6 +45,9 @@ struct HardwareState {
   static HardwareState emulate(const ResolvedHardware& hardware, std::uint64_t seed);
 };
 
+// The exact multiplier's products of unsigned codes (int8 GEMM), shared by every model.
+const ApproxMatmul& exact_matmul();
+
 // Variance of the change of one stored weight code under memory faults, in code units squared:
 // sum over unprotected bits b of p_b 4^b, with p_b = (p01 + p10) / 2 (half the stored bits are 1).
 double memory_code_variance(const MemoryFaultModel& memory);

@@ -30,6 +30,8 @@ torch::Tensor dequantize(const torch::Tensor& codes, const QuantParams& q, torch
 // Quantise-dequantise with the straight-through estimator: forward gives the dequantised codes, backward
 // passes the gradient unchanged.
 torch::Tensor fake_quantize(const torch::Tensor& x, const QuantParams& q);
+// The same for codes already computed as quantize_codes(x, q).
+torch::Tensor fake_quantize_codes(const torch::Tensor& x, const torch::Tensor& codes, const QuantParams& q);
 
 // Shape a per-channel parameter tensor to broadcast against a tensor of `dim` dimensions along dim 0.
 torch::Tensor broadcast_channel(const torch::Tensor& per_channel, int64_t dim);

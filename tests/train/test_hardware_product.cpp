@@ -1,0 +1,94 @@
+// The emulated layer's autograd node against the formulation it replaced, bit for bit:
+//   value + (surrogate - surrogate.detach()),  surrogate = fake_quantize(x) fake_quantize(w)^T + bias
+// which ran the float surrogate GEMM in every forward pass. Forward values, first-order gradients (pas) and
+// second-order gradients through the backward pass (the sensitivity term of act and axtrain) must not change.
+#include "axtrain/train/approx_forward.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+namespace axtrain {
+namespace {
+
+struct Operands {
+  torch::Tensor x, w, bias, w2;
+  QuantParams qx, qw;
+};
+
+Operands make_operands(bool with_bias, bool per_channel, torch::ScalarType dtype, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  Operands o;
+  o.x = torch::randn({13, 37}, dtype).requires_grad_(true);
+  o.w = (0.2 * torch::randn({11, 37}, dtype)).requires_grad_(true);
+  if (with_bias) o.bias = (0.1 * torch::randn({11}, dtype)).requires_grad_(true);
+  o.w2 = (0.3 * torch::randn({5, 11}, dtype)).requires_grad_(true);
+  o.qx = quant_params_per_tensor(o.x, false);
+  o.qw = per_channel ? quant_params_per_channel(o.w, false) : quant_params_per_tensor(o.w, false);
+  return o;
+}
+
+torch::Tensor former_forward(const Operands& o, const torch::Tensor& hardware_value) {
+  auto surrogate = torch::mm(fake_quantize(o.x, o.qx), fake_quantize(o.w, o.qw).t());
+  if (o.bias.defined()) surrogate = surrogate + o.bias;
+  return hardware_value.detach() + (surrogate - surrogate.detach());
+}
+
+// A two-layer head on y, its loss, and the sensitivity-like term: the squared input gradient built with
+// create_graph, so its own gradient runs through the layer's backward a second time.
+std::vector<torch::Tensor> gradients(const Operands& o, const torch::Tensor& y, bool second_order) {
+  const auto loss = torch::relu(y).mm(o.w2.t()).pow(2).sum();
+  std::vector<torch::Tensor> params = {o.x, o.w, o.w2};
+  if (o.bias.defined()) params.push_back(o.bias);
+  if (!second_order) return torch::autograd::grad({loss}, params);
+  const auto delta = torch::autograd::grad({loss}, {y}, {}, true, true)[0];
+  const auto dx = torch::autograd::grad({(delta * y).sum()}, {o.x}, {}, true, true)[0];
+  return torch::autograd::grad({loss + (dx * dx).sum() + (delta * delta).sum()}, params);
+}
+
+void expect_bitwise_equal(const torch::Tensor& a, const torch::Tensor& b, const std::string& what) {
+  ASSERT_TRUE(a.defined() && b.defined()) << what;
+  EXPECT_TRUE(torch::equal(a, b)) << what << ": max difference " << (a - b).abs().max().item<double>();
+}
+
+TEST(HardwareProduct, ValuesAndGradientsEqualTheFormerSurrogateFormulation) {
+  for (const char* spec : {"K3", "mitchell", "exact"}) {
+    for (bool with_bias : {true, false}) {
+      for (bool per_channel : {false, true}) {
+        for (torch::ScalarType dtype : {torch::kFloat32, torch::kFloat64}) {
+          for (bool second_order : {false, true}) {
+            SCOPED_TRACE(std::string(spec) + (with_bias ? " bias" : " no bias") + (per_channel ? " per-channel" : "") +
+                         (dtype == torch::kFloat32 ? " float32" : " float64") + (second_order ? " 2nd order" : ""));
+            const Operands o = make_operands(with_bias, per_channel, dtype, 11);
+            HardwareState hw = HardwareState::emulate(Multiplier::parse(spec), {}, 3);
+            LayerRuntime runtime;
+            const auto y = approx_forward(o.x, o.w, o.bias, o.qx, o.qw, hw, 0, runtime);
+            const auto y_former = former_forward(o, y);
+            expect_bitwise_equal(y, y_former, "forward value");
+            const auto g = gradients(o, y, second_order);
+            const auto g_former = gradients(o, y_former, second_order);
+            ASSERT_EQ(g.size(), g_former.size());
+            for (std::size_t i = 0; i < g.size(); ++i)
+              expect_bitwise_equal(g[i], g_former[i], "gradient " + std::to_string(i));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(HardwareProduct, EmulatedOutputIsOneHardwareNodeOnTheChosenPath) {
+  // No surrogate product in the graph: the output's node is the hardware product.
+  const Operands o = make_operands(false, false, torch::kFloat32, 12);
+  HardwareState hw = HardwareState::emulate(Multiplier::parse("K3"), {}, 3);
+  LayerRuntime runtime;
+  const auto y = approx_forward(o.x, o.w, o.bias, o.qx, o.qw, hw, 0, runtime);
+  ASSERT_TRUE(y.grad_fn());
+  EXPECT_NE(y.grad_fn()->name().find("HardwareProduct"), std::string::npos) << y.grad_fn()->name();
+  // The path was tuned once for this depth: the decomposed plan or the table kernel, whichever ran faster.
+  EXPECT_EQ(runtime.gemm.depth, 37);
+  EXPECT_TRUE(runtime.gemm.path == GemmPath::kDecomposed || runtime.gemm.path == GemmPath::kTableVbmi)
+      << gemm_path_name(runtime.gemm.path);
+}
+
+}  // namespace
+}  // namespace axtrain
