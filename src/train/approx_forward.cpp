@@ -4,6 +4,8 @@
 #include "axtrain/util/rng.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <bit>
@@ -16,15 +18,16 @@ constexpr int kWeightTensor = 0;
 constexpr int kActivationTensor = 1;
 
 // The emulated product as one autograd node. Forward returns the hardware's value (computed beforehand, no
-// gradient); backward is the straight-through gradient of fq_x fq_w^T, computed from the saved fake-quantised
-// operands exactly as autograd differentiates that product (mm's backward for a transposed second operand),
-// so values and gradients equal those of the former `value + (surrogate - surrogate.detach())` without the
-// surrogate GEMM in the forward pass. The backward is built from differentiable operations, so double
-// backward (the sensitivity term) works as before. The bias is added outside, as before.
+// gradient); backward is the straight-through gradient of fq_x fq_w^T with fq = dequantised codes, computed
+// from the saved dequantised operands exactly as autograd differentiated the former
+// `value + (surrogate - surrogate.detach())` (mm's backward for a transposed second operand), without the
+// surrogate GEMM or the fake-quantisation graph in the forward pass. For double backward (the sensitivity
+// term, create_graph) the backward rebuilds fq = deq + (x - x.detach()), the former graph, so second-order
+// gradients are the former ones too. The bias is added outside, as before.
 struct HardwareProduct : torch::autograd::Function<HardwareProduct> {
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& fq_x,
-                               const torch::Tensor& fq_w, const torch::Tensor& value) {
-    ctx->save_for_backward({fq_x, fq_w});
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
+                               const torch::Tensor& value, const torch::Tensor& deq_x, const torch::Tensor& deq_w) {
+    ctx->save_for_backward({x, w, deq_x, deq_w});
     return value;
   }
 
@@ -32,39 +35,80 @@ struct HardwareProduct : torch::autograd::Function<HardwareProduct> {
                                                torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor& g = grads[0];
-    return {g.mm(saved[1]), g.t().mm(saved[0]), torch::Tensor()};
+    torch::Tensor fq_x = saved[2], fq_w = saved[3];
+    if (torch::GradMode::is_enabled()) {
+      fq_x = fq_x + (saved[0] - saved[0].detach());
+      fq_w = fq_w + (saved[1] - saved[1].detach());
+    }
+    return {g.mm(fq_w), g.t().mm(fq_x), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
-// The hardware's output {N, O} for clean codes cw {O, K} and cx {N, K} (SPEC 2.1), bit-exact with
+// sum_k of each row's codes, float64 {rows}.
+torch::Tensor code_sums(const torch::Tensor& bytes, bool is_signed) {
+  return torch::sum(is_signed ? bytes.view(torch::kInt8) : bytes, {1}, false, torch::kFloat64);
+}
+
+// y[n][o] = ((p - zx sw_o) - zw_o sx_n + (k zw_o) zx) (scale_w_o scale_x) - correction_o, as dtype: the
+// operations (and their order) of the former tensor expression, fused into one pass.
+torch::Tensor output_rows(const torch::Tensor& product, const torch::Tensor& sum_w, const torch::Tensor& sum_x,
+                          const QuantParams& qx, const QuantParams& qw, int64_t k, const torch::Tensor& correction,
+                          torch::ScalarType dtype) {
+  const int64_t outs = product.size(0), rows = product.size(1);
+  const auto zw = qw.zero_point.expand({outs}).contiguous(), sw = qw.scale.expand({outs}).contiguous();
+  const double zx = qx.zero_point.item<double>(), sx = qx.scale.item<double>();
+  // Written as {O, N} and returned transposed: the layout of the former `y.t().to(dtype)`, which the
+  // following operations inherit (a different layout changes the summation order of the bias gradient).
+  auto y = torch::empty({outs, rows}, torch::TensorOptions().dtype(dtype));
+  const double* p = product.data_ptr<double>();
+  const double* pw = sum_w.data_ptr<double>();
+  const double* px = sum_x.data_ptr<double>();
+  const double* pzw = zw.data_ptr<double>();
+  const double* psw = sw.data_ptr<double>();
+  const double* pc = correction.defined() ? correction.data_ptr<double>() : nullptr;
+  AT_DISPATCH_FLOATING_TYPES(dtype, "output_rows", [&] {
+    scalar_t* out = y.data_ptr<scalar_t>();
+    at::parallel_for(0, outs, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o) {
+        const double w_term = zx * pw[o], constant = static_cast<double>(k) * pzw[o] * zx, scale = psw[o] * sx;
+        for (int64_t n = 0; n < rows; ++n) {
+          double v = ((p[o * rows + n] - w_term) - pzw[o] * px[n] + constant) * scale;
+          if (pc) v = v - pc[o];
+          out[o * rows + n] = static_cast<scalar_t>(v);
+        }
+      }
+    });
+  });
+  return y.t();
+}
+
+// The hardware's output {N, O} for the clean code bytes bx {N, K} and bw {O, K} (SPEC 2.1), bit-exact with
 // gemm_reference: memory faults on the stored codes, the approximate product, exact zero-point terms, scale.
-torch::Tensor emulate(torch::Tensor cx, torch::Tensor cw, const QuantParams& qx, const QuantParams& qw,
+torch::Tensor emulate(torch::Tensor bx, torch::Tensor bw, const QuantParams& qx, const QuantParams& qw,
                       const HardwareState& hw, int layer_id, LayerRuntime& runtime, torch::ScalarType dtype) {
-  cw = apply_memory_faults(cw, hw, layer_id, kWeightTensor, &runtime.faults);
-  if (hw.faults_on_activations) cx = apply_memory_faults(cx, hw, layer_id, kActivationTensor, nullptr);
-  // Sum over k of f(cw, cx) - zx cw - zw cx + zw zx, then scale.
-  const auto zw = broadcast_channel(qw.zero_point, 2);  // {O, 1} or scalar
-  const auto zx = qx.zero_point;
-  const int64_t k = cw.size(1);
+  const bool is_signed = hw.is_signed();
+  apply_memory_faults_to_bytes(bw, hw, layer_id, kWeightTensor, &runtime.faults);
+  if (hw.faults_on_activations) apply_memory_faults_to_bytes(bx, hw, layer_id, kActivationTensor, nullptr);
+  const int64_t k = bw.size(1);
+  const auto bx_t = bx.t().contiguous();  // {K, N}: the GEMM's second operand
   GemmChoice& choice = runtime.gemm;
-  torch::Tensor product;  // {O, N}
+  torch::Tensor product;  // {O, N}: sum over k of f(cw, cx)
   if (choice.matmul != hw.matmul.get() || choice.depth != k) {
     choice = GemmChoice{hw.matmul.get(), k, GemmPath::kGather};
-    product = hw.matmul->tuned(cw, cx, &choice.path);
+    product = hw.matmul->tuned(bw, bx_t, &choice.path);
   } else {
-    product = (*hw.matmul)(cw, cx, choice.path);
+    product = hw.matmul->of_bytes(bw, bx_t, choice.path);
   }
-  const auto acc = product - zx * cw.sum(1, true) - zw * cx.sum(1).unsqueeze(0) + static_cast<double>(k) * zw * zx;
-  const auto scale = broadcast_channel(qw.scale, 2) * qx.scale;
-  auto y = acc * scale;
   BiasCompensation& bias = runtime.bias;
-  if (bias.calibrating) {
-    const auto error = ((product - torch::mm(cw, cx.t())) * scale).sum(1);  // same codes, exact product
+  if (bias.calibrating) {  // same codes, exact product
+    const auto cw = codes_of_bytes(bw, is_signed), cx = codes_of_bytes(bx, is_signed);
+    const auto scale = broadcast_channel(qw.scale, 2) * qx.scale;
+    const auto error = ((product - torch::mm(cw, cx.t())) * scale).sum(1);
     bias.sum = bias.sum.defined() ? bias.sum + error : error;
-    bias.rows += cx.size(0);
+    bias.rows += bx.size(0);
   }
-  if (hw.compensate_bias && bias.correction.defined()) y = y - bias.correction.unsqueeze(1);
-  return y.t().to(dtype);  // {N, O}
+  const torch::Tensor correction = hw.compensate_bias ? bias.correction : torch::Tensor();
+  return output_rows(product, code_sums(bw, is_signed), code_sums(bx, is_signed), qx, qw, k, correction, dtype);
 }
 
 // The statistic-mode noise {N, O} for the layer's clean codes cx {N, K} and cw {O, K}.
@@ -111,11 +155,10 @@ RelativeErrorMoments operand_error_moments(const torch::Tensor& w_codes, const t
   return hw.matmul->multiplier().relative_errors().moments(hw_hist, hx_hist);
 }
 
-torch::Tensor apply_memory_faults(const torch::Tensor& codes, const HardwareState& hw, int layer_id, int tensor,
+void apply_memory_faults_to_bytes(torch::Tensor& bytes, const HardwareState& hw, int layer_id, int tensor,
                                   FaultMapCache* persistent) {
-  if (!hw.has_memory_faults()) return codes;
-  const bool is_signed = hw.is_signed();
-  auto bytes = code_bytes(codes, is_signed);
+  if (!hw.has_memory_faults()) return;
+  bytes = bytes.contiguous();
   std::span<std::uint8_t> span(bytes.data_ptr<std::uint8_t>(), static_cast<std::size_t>(bytes.numel()));
   if (hw.persistent_faults && persistent) {
     // The chip depends on the model too: a cached map of another fault model must not be reused.
@@ -130,7 +173,6 @@ torch::Tensor apply_memory_faults(const torch::Tensor& codes, const HardwareStat
   } else {
     inject_transient_faults(span, hw.memory, hw.fault_key(layer_id, tensor));
   }
-  return codes_of_bytes(bytes, is_signed).view(codes.sizes());
 }
 
 torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
@@ -138,20 +180,23 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
                              LayerRuntime& runtime) {
   AXT_ASSERT(x.dim() == 2 && w.dim() == 2 && x.size(1) == w.size(1));
   AXT_ASSERT(hw.mode != ForwardMode::kFloat && hw.matmul);
-  const auto cx = quantize_codes(x, qx);
-  const auto cw = quantize_codes(w, qw);
   if (hw.mode == ForwardMode::kStatistic) {
+    const auto cx = quantize_codes(x, qx);
+    const auto cw = quantize_codes(w, qw);
     // The differentiable surrogate (the fake-quantised float product) plus noise.
     auto surrogate = torch::mm(fake_quantize_codes(x, cx, qx), fake_quantize_codes(w, cw, qw).t());
     if (bias.defined()) surrogate = surrogate + bias;
     return surrogate + statistic_noise(cx, cw, qx, qw, hw, layer_id, x.scalar_type());
   }
+  QuantizedRows rx, rw;
   torch::Tensor value;
   {
     torch::NoGradGuard no_grad;
-    value = emulate(cx, cw, qx, qw, hw, layer_id, runtime, x.scalar_type());
+    rx = quantize_rows(x, qx);
+    rw = quantize_rows(w, qw);
+    value = emulate(rx.bytes, rw.bytes, qx, qw, hw, layer_id, runtime, x.scalar_type());
   }
-  auto y = HardwareProduct::apply(fake_quantize_codes(x, cx, qx), fake_quantize_codes(w, cw, qw), value);
+  auto y = HardwareProduct::apply(x, w, value, rx.dequantized, rw.dequantized);
   return bias.defined() ? y + bias : y;
 }
 

@@ -31,21 +31,19 @@ GemmPath ApproxMatmul::choose(int64_t k) const {
   return gemm_.choose(static_cast<int>(std::min<int64_t>(k, kDepthChunk)), 0, 0);
 }
 
-torch::Tensor ApproxMatmul::tuned(const torch::Tensor& a, const torch::Tensor& x, GemmPath* fastest) const {
-  const int k = static_cast<int>(std::min<int64_t>(a.size(1), kDepthChunk));
+torch::Tensor ApproxMatmul::tuned(const torch::Tensor& a, const torch::Tensor& b, GemmPath* fastest) const {
+  const int64_t k = a.size(1);
   std::vector<GemmPath> candidates = {choose(k)};
-  const GemmPath table = gemm_.choose(k, 0, 0) == GemmPath::kDecomposed && table_path_supported(TablePath::kVbmi)
-                             ? GemmPath::kTableVbmi
-                             : candidates.front();
-  if (table != candidates.front()) candidates.push_back(table);
+  if (candidates.front() == GemmPath::kDecomposed && table_path_supported(TablePath::kVbmi))
+    candidates.push_back(GemmPath::kTableVbmi);
   *fastest = candidates.front();
-  torch::Tensor result = (*this)(a, x, candidates.front());
+  torch::Tensor result = of_bytes(a, b, candidates.front());
   if (candidates.size() == 1) return result;
   double best = std::numeric_limits<double>::infinity();
   for (int rep = 0; rep < 2; ++rep) {
     for (GemmPath path : candidates) {
       const auto start = std::chrono::steady_clock::now();
-      const torch::Tensor product = (*this)(a, x, path);
+      const torch::Tensor product = of_bytes(a, b, path);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       AXT_ASSERT(torch::equal(product, result));  // every path is exact
       if (rep == 1 && seconds < best) best = seconds, *fastest = path;
@@ -58,10 +56,14 @@ torch::Tensor ApproxMatmul::operator()(const torch::Tensor& a, const torch::Tens
   AXT_ASSERT(a.dim() == 2 && x.dim() == 2 && a.size(1) == x.size(1));
   torch::NoGradGuard no_grad;
   const bool is_signed = multiplier().is_signed();
-  const auto a_bytes = code_bytes(a, is_signed);                   // {O, K}
-  const auto b_bytes = code_bytes(x, is_signed).t().contiguous();  // {K, N}
-  const auto rows = static_cast<int>(a.size(0)), cols = static_cast<int>(x.size(0));
-  const int64_t depth = a.size(1);
+  return of_bytes(code_bytes(a, is_signed), code_bytes(x, is_signed).t().contiguous(), path);
+}
+
+torch::Tensor ApproxMatmul::of_bytes(const torch::Tensor& a_bytes, const torch::Tensor& b_bytes, GemmPath path) const {
+  AXT_ASSERT(a_bytes.dim() == 2 && b_bytes.dim() == 2 && a_bytes.size(1) == b_bytes.size(0));
+  AXT_ASSERT(a_bytes.is_contiguous() && b_bytes.is_contiguous() && a_bytes.scalar_type() == torch::kUInt8);
+  const auto rows = static_cast<int>(a_bytes.size(0)), cols = static_cast<int>(b_bytes.size(1));
+  const int64_t depth = a_bytes.size(1);
   const std::uint8_t* pa = a_bytes.data_ptr<std::uint8_t>();
   const std::uint8_t* pb = b_bytes.data_ptr<std::uint8_t>();
   // Depths beyond one chunk: int32 partial sums per chunk, added in float64 (exact integers below 2^53).

@@ -3,6 +3,7 @@
 // which ran the float surrogate GEMM in every forward pass. Forward values, first-order gradients (pas) and
 // second-order gradients through the backward pass (the sensitivity term of act and axtrain) must not change.
 #include "axtrain/train/approx_forward.h"
+#include "axtrain/train/approx_matmul.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -88,6 +89,27 @@ TEST(HardwareProduct, EmulatedOutputIsOneHardwareNodeOnTheChosenPath) {
   EXPECT_EQ(runtime.gemm.depth, 37);
   EXPECT_TRUE(runtime.gemm.path == GemmPath::kDecomposed || runtime.gemm.path == GemmPath::kTableVbmi)
       << gemm_path_name(runtime.gemm.path);
+}
+
+TEST(QuantizeRows, BytesAndDequantisedValuesEqualQuantizeCodesThenDequantize) {
+  torch::manual_seed(13);
+  for (torch::ScalarType dtype : {torch::kFloat32, torch::kFloat64}) {
+    for (bool is_signed : {false, true}) {
+      for (bool per_channel : {false, true}) {
+        auto x = torch::randn({9, 37}, dtype) * 3;
+        x[0].fill_(0);
+        x[1] = torch::arange(37, dtype) - 18.5;  // halves: round half to even
+        x[2].fill_(1e30);                        // clamped to the top code
+        const QuantParams q = per_channel ? quant_params_per_channel(x.clamp(-4, 4), is_signed)
+                                          : quant_params_per_tensor(x.clamp(-4, 4), is_signed);
+        const QuantizedRows r = quantize_rows(x, q);
+        const auto codes = quantize_codes(x, q);
+        EXPECT_TRUE(torch::equal(r.dequantized, dequantize(codes, q, dtype)));
+        EXPECT_TRUE(torch::equal(r.bytes, code_bytes(codes, is_signed)));
+        EXPECT_TRUE(torch::equal(codes_of_bytes(r.bytes, is_signed), codes));
+      }
+    }
+  }
 }
 
 }  // namespace

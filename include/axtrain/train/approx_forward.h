@@ -66,8 +66,8 @@ std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed);
 RelativeErrorMoments operand_error_moments(const torch::Tensor& w_codes, const torch::Tensor& x_codes,
                                            const HardwareState& hw);
 
-// Applies memory faults to a copy of a code tensor (float64 integers); returns the faulty codes.
-torch::Tensor apply_memory_faults(const torch::Tensor& codes, const HardwareState& hw, int layer_id, int tensor,
+// Applies memory faults in place to stored code bytes (made contiguous first).
+void apply_memory_faults_to_bytes(torch::Tensor& bytes, const HardwareState& hw, int layer_id, int tensor,
                                   FaultMapCache* persistent);
 
 }  // namespace axtrain
