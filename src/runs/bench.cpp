@@ -57,8 +57,9 @@ std::vector<std::uint8_t> random_bytes(std::size_t size, std::uint64_t seed) {
 // the index conversion it also paid per call is left out here, which flatters it.
 double time_former_gather(const Shape& s, const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
                           double min_seconds) {
-  const ProductTable& table = Multiplier::parse("mitchell").table();
-  std::vector<std::int64_t> lut(table.products().begin(), table.products().end());
+  const Multiplier mitchell = Multiplier::parse("mitchell");
+  const std::vector<std::int32_t>& products = mitchell.table().products();
+  std::vector<std::int64_t> lut(products.begin(), products.end());
   std::vector<std::int64_t> ia(a.begin(), a.end()), ib(b.size());  // ib: {n, k}, rows contiguous in k
   for (int p = 0; p < s.k; ++p)
     for (int j = 0; j < s.n; ++j) ib[static_cast<std::size_t>(j) * s.k + p] = b[static_cast<std::size_t>(p) * s.n + j];

@@ -8,6 +8,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <array>
 #include <bit>
 #include <span>
 
@@ -111,18 +112,22 @@ torch::Tensor emulate(torch::Tensor bx, torch::Tensor bw, const QuantParams& qx,
   return output_rows(product, code_sums(bw, is_signed), code_sums(bx, is_signed), qx, qw, k, correction, dtype);
 }
 
-// The statistic-mode noise {N, O} for the layer's clean codes cx {N, K} and cw {O, K}.
-torch::Tensor statistic_noise(const torch::Tensor& cx, const torch::Tensor& cw, const QuantParams& qx,
+// The statistic-mode noise {N, O} for the layer's clean code bytes bx {N, K} and bw {O, K}.
+torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, const QuantParams& qx,
                               const QuantParams& qw, const HardwareState& hw, int layer_id, torch::ScalarType dtype) {
   torch::NoGradGuard no_grad;
-  const RelativeErrorMoments moments = operand_error_moments(cw, cx, hw);
+  const bool is_signed = hw.is_signed();
+  const RelativeErrorMoments moments = operand_error_moments(bw, bx, hw);
   const auto scale = (broadcast_channel(qw.scale, 2) * qx.scale).t();  // {1, O} or scalar
   // A product's error is (cw cx) eps: mean and variance summed over k (independent products). The sum of
   // code products is exact on the int8 GEMM (unsigned codes); the sum of their squares only sets the noise's
-  // spread and is taken in float32 (relative rounding below 1e-6).
-  const auto code_products = hw.is_signed() ? torch::mm(cx, cw.t()) : exact_matmul()(cw, cx).t();
+  // spread and is taken in float32 (relative rounding below 1e-6; each square is exact in float32).
+  const auto cx = codes_of_bytes(bx, is_signed), cw = codes_of_bytes(bw, is_signed);
+  const auto code_products =
+      is_signed ? torch::mm(cx, cw.t()) : exact_matmul().of_bytes(bw, bx.t().contiguous(), GemmPath::kDecomposed).t();
   auto mean = moments.mean * code_products * scale;  // {N, O}
-  const auto squares = torch::mm((cx * cx).to(torch::kFloat32), (cw * cw).t().to(torch::kFloat32));
+  const auto fx = cx.to(torch::kFloat32), fw = cw.to(torch::kFloat32);
+  const auto squares = torch::mm(fx * fx, (fw * fw).t());
   auto variance = moments.variance * squares.to(torch::kFloat64) * scale * scale;
   if (hw.has_memory_faults()) {
     const auto xr = dequantize(cx, qx, torch::kFloat64);
@@ -142,6 +147,16 @@ void BiasCompensation::finish() {
 }
 
 std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed) {
+  if (codes.scalar_type() == torch::kUInt8) {  // stored bytes: count them directly
+    const auto bytes = codes.contiguous();
+    std::array<std::int64_t, 256> counts{};
+    const std::uint8_t* p = bytes.data_ptr<std::uint8_t>();
+    for (int64_t i = 0; i < bytes.numel(); ++i) ++counts[p[i]];
+    std::vector<double> hist(256);
+    for (int b = 0; b < 256; ++b)
+      hist[static_cast<std::size_t>(is_signed ? b ^ 0x80 : b)] = static_cast<double>(counts[b]);
+    return hist;
+  }
   const auto index = (is_signed ? codes + 128.0 : codes).to(torch::kLong).reshape(-1);
   const auto counts = torch::bincount(index, {}, 256).to(torch::kFloat64).contiguous();
   return std::vector<double>(counts.data_ptr<double>(), counts.data_ptr<double>() + 256);
@@ -180,20 +195,21 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
                              LayerRuntime& runtime) {
   AXT_ASSERT(x.dim() == 2 && w.dim() == 2 && x.size(1) == w.size(1));
   AXT_ASSERT(hw.mode != ForwardMode::kFloat && hw.matmul);
-  if (hw.mode == ForwardMode::kStatistic) {
-    const auto cx = quantize_codes(x, qx);
-    const auto cw = quantize_codes(w, qw);
-    // The differentiable surrogate (the fake-quantised float product) plus noise.
-    auto surrogate = torch::mm(fake_quantize_codes(x, cx, qx), fake_quantize_codes(w, cw, qw).t());
-    if (bias.defined()) surrogate = surrogate + bias;
-    return surrogate + statistic_noise(cx, cw, qx, qw, hw, layer_id, x.scalar_type());
-  }
   QuantizedRows rx, rw;
-  torch::Tensor value;
   {
     torch::NoGradGuard no_grad;
     rx = quantize_rows(x, qx);
     rw = quantize_rows(w, qw);
+  }
+  if (hw.mode == ForwardMode::kStatistic) {
+    // The differentiable surrogate (the fake-quantised float product) plus noise.
+    auto surrogate = torch::mm(rx.dequantized + (x - x.detach()), (rw.dequantized + (w - w.detach())).t());
+    if (bias.defined()) surrogate = surrogate + bias;
+    return surrogate + statistic_noise(rx.bytes, rw.bytes, qx, qw, hw, layer_id, x.scalar_type());
+  }
+  torch::Tensor value;
+  {
+    torch::NoGradGuard no_grad;
     value = emulate(rx.bytes, rw.bytes, qx, qw, hw, layer_id, runtime, x.scalar_type());
   }
   auto y = HardwareProduct::apply(x, w, value, rx.dequantized, rw.dequantized);

@@ -84,7 +84,7 @@ torch::Tensor ApproxLinearImpl::forward(const torch::Tensor& x) {
   if (!on_hardware()) {
     auto z = torch::mm(x, weight.t());
     if (bias.defined()) z = z + bias;
-    remember(x, z, qx, weight_quant(weight));
+    if (recording()) remember(x, z, qx, weight_quant(weight));  // quantising w only when it is kept
     return z;
   }
   const QuantParams qw = weight_quant(weight);
@@ -128,7 +128,7 @@ torch::Tensor ApproxConv2dImpl::forward(const torch::Tensor& x) {
   const QuantParams qx = observe_input(x, input_range, input_range_set, is_training());
   if (!on_hardware()) {
     auto z = torch::conv2d(x, weight, bias, options.stride(), options.padding());
-    remember(x, z, qx, weight_quant(weight));
+    if (recording()) remember(x, z, qx, weight_quant(weight));  // quantising w only when it is kept
     return z;
   }
   const int64_t k = options.kernel_size();

@@ -27,9 +27,10 @@ std::vector<LayerNoise> layer_noise(const std::vector<ApproxLayer*>& layers, con
     LayerNoise n;
     n.memory_code_variance = memory;
     if (target.matmul) {
-      const auto cw = quantize_codes(layer->weight_tensor(), r.weight_quant);
-      const auto cx = quantize_codes(r.input, r.input_quant);
-      n.multiplier_variance = operand_error_moments(cw, cx, target).variance;
+      const torch::Tensor w = layer->weight_tensor();
+      const auto bw = quantize_rows(w.reshape({w.size(0), -1}), r.weight_quant).bytes;
+      const auto bx = quantize_rows(r.input.reshape({r.input.size(0), -1}), r.input_quant).bytes;
+      n.multiplier_variance = operand_error_moments(bw, bx, target).variance;
     }
     noise.push_back(n);
   }

@@ -59,10 +59,10 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
                              const QuantParams& qx, const QuantParams& qw, const HardwareState& hw, int layer_id,
                              LayerRuntime& runtime);
 
-// Histogram (256 counts, by operand index) of a code tensor.
+// Histogram (256 counts, by operand index) of a code tensor (float64 codes, or uint8 stored bytes).
 std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed);
 
-// Relative-error moments of the hardware's multiplier over the codes of this layer's operands.
+// Relative-error moments of the hardware's multiplier over the codes (or stored bytes) of a layer's operands.
 RelativeErrorMoments operand_error_moments(const torch::Tensor& w_codes, const torch::Tensor& x_codes,
                                            const HardwareState& hw);
 

@@ -30,6 +30,7 @@ class ApproxLayer {
   virtual ~ApproxLayer() = default;
   void set_hardware(std::shared_ptr<HardwareState> hw, int layer_id);
   void set_recording(bool on) { recording_ = on; }
+  bool recording() const { return recording_; }
   const LayerRecord& record() const { return record_; }
   int layer_id() const { return layer_id_; }
   virtual torch::Tensor weight_tensor() const = 0;  // {out, ...}
