@@ -5,6 +5,7 @@
 #include "axtrain/train/approx_forward.h"
 #include "axtrain/train/approx_matmul.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -89,6 +90,31 @@ TEST(HardwareProduct, EmulatedOutputIsOneHardwareNodeOnTheChosenPath) {
   EXPECT_EQ(runtime.gemm.depth, 37);
   EXPECT_TRUE(runtime.gemm.path == GemmPath::kDecomposed || runtime.gemm.path == GemmPath::kTableVbmi)
       << gemm_path_name(runtime.gemm.path);
+}
+
+TEST(StatisticMode, NoiseEqualsTheFormerFloat64FormulaWithinTheStatedTolerance) {
+  // The former computation: float64 GEMMs of codes and of squared codes. Now the code products are exact on
+  // the int8 GEMM and the squares a float32 GEMM (docs/training.md: relative rounding below 1e-6).
+  const Operands o = make_operands(true, false, torch::kFloat64, 14);
+  HardwareState hw = HardwareState::emulate(Multiplier::parse("K3"), {}, 3);
+  hw.mode = ForwardMode::kStatistic;
+  LayerRuntime runtime;
+  torch::NoGradGuard no_grad;
+  const auto y = approx_forward(o.x, o.w, o.bias, o.qx, o.qw, hw, 4, runtime);
+  const auto cx = quantize_codes(o.x, o.qx), cw = quantize_codes(o.w, o.qw);
+  const RelativeErrorMoments m =
+      relative_error_moments(hw.matmul->multiplier().table(), code_histogram(cw, false), code_histogram(cx, false));
+  const auto scale = o.qw.scale * o.qx.scale;
+  const auto mean = m.mean * torch::mm(cx, cw.t()) * scale;
+  const auto variance = m.variance * torch::mm(cx * cx, (cw * cw).t()) * scale * scale;
+  auto gen = at::detail::createCPUGenerator(hw.fault_key(4, 2));
+  const auto normal = torch::randn(mean.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat64));
+  const auto noise = mean + torch::sqrt(variance) * normal;
+  const auto surrogate = torch::mm(fake_quantize(o.x, o.qx), fake_quantize(o.w, o.qw).t()) + o.bias;
+  const double max_noise = noise.abs().max().item<double>();
+  ASSERT_GT(max_noise, 0);
+  EXPECT_LE((y - (surrogate + noise)).abs().max().item<double>(), 1e-6 * max_noise);
+  EXPECT_FALSE(torch::equal(y, surrogate));  // there is noise
 }
 
 TEST(QuantizeRows, BytesAndDequantisedValuesEqualQuantizeCodesThenDequantize) {
