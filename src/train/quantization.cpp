@@ -129,11 +129,7 @@ torch::Tensor dequantize(const torch::Tensor& codes, const QuantParams& q, torch
 }
 
 torch::Tensor fake_quantize(const torch::Tensor& x, const QuantParams& q) {
-  return fake_quantize_codes(x, quantize_codes(x, q), q);
-}
-
-torch::Tensor fake_quantize_codes(const torch::Tensor& x, const torch::Tensor& codes, const QuantParams& q) {
-  const auto deq = dequantize(codes, q, x.scalar_type());
+  const auto deq = dequantize(quantize_codes(x, q), q, x.scalar_type());
   return deq + (x - x.detach());  // value exactly deq (x - x is exactly 0), gradient the identity
 }
 

@@ -4,6 +4,7 @@
 // Operand buffers end exactly at their last element, so AddressSanitizer catches any read past a tail.
 #include "axtrain/kernels/table_gemm.h"
 
+#include "../support/kernel_cases.h"
 #include "../support/run_cli.h"
 #include "axtrain/kernels/gemm_reference.h"
 #include "axtrain/util/check.h"
@@ -30,24 +31,11 @@ std::vector<TablePath> supported_paths() {
   return paths;
 }
 
-enum class Fill { kRandom, kZeros, kAllFF, kAll80, kAlternating };
-constexpr Fill kAllFills[] = {Fill::kRandom, Fill::kZeros, Fill::kAllFF, Fill::kAll80, Fill::kAlternating};
+using test::Fill;
 
 // rows x cols bytes with row stride ld, allocated to end at the last element (no slack after it).
 std::vector<std::uint8_t> operand(int rows, int cols, int ld, Fill fill, std::uint64_t seed) {
-  const std::size_t size = rows == 0 ? 0 : static_cast<std::size_t>(rows - 1) * ld + cols;
-  std::vector<std::uint8_t> v(size);
-  Rng rng(seed);
-  for (std::size_t i = 0; i < size; ++i) {
-    switch (fill) {
-      case Fill::kRandom: v[i] = static_cast<std::uint8_t>(rng.below(256)); break;
-      case Fill::kZeros: v[i] = 0x00; break;
-      case Fill::kAllFF: v[i] = 0xFF; break;
-      case Fill::kAll80: v[i] = 0x80; break;
-      case Fill::kAlternating: v[i] = (i % 2) ? 0xFF : 0x80; break;
-    }
-  }
-  return v;
+  return test::filled(rows == 0 ? 0 : static_cast<std::size_t>(rows - 1) * ld + cols, fill, seed);
 }
 
 struct Shape {
@@ -118,7 +106,7 @@ void expect_fills_match(const Multiplier& mul, const std::vector<std::pair<int, 
   const TableGemm g(mul);
   std::uint64_t seed = 7;
   for (auto [za, zb] : zero_points)
-    for (Fill fill : kAllFills)
+    for (Fill fill : test::all_fills())
       for (Shape s : {Shape{1, 1, 1}, Shape{3, 65, 31}, Shape{2, 129, 257}, Shape{65, 70, 64}})
         expect_paths_match(mul, g, s, za, zb, fill, ++seed);
 }

@@ -20,9 +20,6 @@ class ApproxMatmul {
   torch::Tensor operator()(const torch::Tensor& a, const torch::Tensor& x, GemmPath path) const;
   // The same on stored bytes (code_bytes): a {O, K} and b {K, N} (the second operand transposed), contiguous.
   torch::Tensor of_bytes(const torch::Tensor& a, const torch::Tensor& b, GemmPath path) const;
-  torch::Tensor operator()(const torch::Tensor& a, const torch::Tensor& x) const {
-    return (*this)(a, x, choose(a.size(1)));
-  }
   // The likely fastest exact path for products of depth k, by rule (decomposed when short enough).
   GemmPath choose(int64_t k) const;
   // The product on every candidate path for this depth (decomposed, the best table path), each run twice;

@@ -30,8 +30,6 @@ torch::Tensor dequantize(const torch::Tensor& codes, const QuantParams& q, torch
 // Quantise-dequantise with the straight-through estimator: forward gives the dequantised codes, backward
 // passes the gradient unchanged.
 torch::Tensor fake_quantize(const torch::Tensor& x, const QuantParams& q);
-// The same for codes already computed as quantize_codes(x, q).
-torch::Tensor fake_quantize_codes(const torch::Tensor& x, const torch::Tensor& codes, const QuantParams& q);
 
 // One pass over a 2-D tensor x {rows, cols} (float32 or float64): its codes as stored bytes (unsigned codes as
 // they are, signed codes as two's complement) and the dequantised codes in x's dtype. Bit-identical to
