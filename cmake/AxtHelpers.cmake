@@ -2,6 +2,10 @@
 
 add_library(axt_options INTERFACE)
 target_compile_options(axt_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+# Every floating-point expression rounds as written: GCC would otherwise fuse a * b + c into one FMA (it does
+# so in C++ whatever -std says), and the code that repeats torch's operations in plain loops (quantisation,
+# the output epilogue, the running input range) must round exactly as those operations do.
+target_compile_options(axt_options INTERFACE -ffp-contract=off)
 if(AXT_WARNINGS_AS_ERRORS)
   target_compile_options(axt_options INTERFACE -Werror)
 endif()

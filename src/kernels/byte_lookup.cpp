@@ -58,6 +58,22 @@ std::uint32_t sum_bytes(const std::uint8_t* in, std::size_t n) {
   return static_cast<std::uint32_t>(sum);
 }
 
+std::uint32_t sum_signed_bytes(const std::uint8_t* in, std::size_t n) {
+  // int8(x) = (x ^ 0x80) - 128: the unsigned sum of the flipped bytes, less 128 per byte.
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  __m256i acc = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m256i bytes = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i)), flip);
+    acc = _mm256_add_epi64(acc, _mm256_sad_epu8(bytes, _mm256_setzero_si256()));
+  }
+  alignas(32) std::uint64_t lanes[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
+  std::uint64_t sum = lanes[0] + lanes[1] + lanes[2] + lanes[3] - 128 * static_cast<std::uint64_t>(i);
+  for (; i < n; ++i) sum += static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int8_t>(in[i])));
+  return static_cast<std::uint32_t>(sum);
+}
+
 void add_signed_bytes(const std::uint8_t* in, std::uint32_t coefficient, std::uint32_t* sums, std::size_t n) {
   const __m256i coef = _mm256_set1_epi32(static_cast<int>(coefficient));
   std::size_t j = 0;

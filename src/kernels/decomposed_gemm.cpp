@@ -192,11 +192,12 @@ std::string DecomposedGemm::describe() const {
 }
 
 void DecomposedGemm::run(int m, int n, int k, const std::uint8_t* a, int lda, int za, const std::uint8_t* b, int ldb,
-                         int zb, std::int32_t* c, int ldc) const {
+                         int zb, std::int32_t* c, int ldc, BLayout layout) const {
+  const bool b_rows = layout == BLayout::kNByK;  // b is n x k
   AXT_CHECK(m >= 0 && n >= 0, "GEMM shape m={} n={} is invalid; m and n must be >= 0", m, n);
   AXT_CHECK(k >= 1 && k <= kInt8GemmMaxDepth, "GEMM depth k={} is out of range; use 1..{}", k, kInt8GemmMaxDepth);
-  AXT_CHECK(lda >= k && ldb >= n && ldc >= n, "GEMM strides lda={} ldb={} ldc={} are too small for k={} n={}", lda, ldb,
-            ldc, k, n);
+  AXT_CHECK(lda >= k && ldb >= (b_rows ? k : n) && ldc >= n,
+            "GEMM strides lda={} ldb={} ldc={} are too small for k={} n={}", lda, ldb, ldc, k, n);
   AXT_CHECK(result_fits(k, za, zb), "decomposed GEMM of depth {} with zero points {}, {} may overflow int32", k, za,
             zb);
   if (m == 0 || n == 0) return;
@@ -216,7 +217,7 @@ void DecomposedGemm::run(int m, int n, int k, const std::uint8_t* a, int lda, in
   }
   if (za != 0) {
     for (std::size_t p = 0; p < kk; ++p)
-      for (std::size_t j = 0; j < nn; ++j) col_add[j] += wrap(-za * code(b[p * sb + j]));
+      for (std::size_t j = 0; j < nn; ++j) col_add[j] += wrap(-za * code(b[b_rows ? j * sb + p : p * sb + j]));
   }
   // The GEMMs: each group in chunks whose depth keeps int32 accumulation exact. A digit table's row or column
   // sum is taken from the stacked operand the first time the table is looked up.
@@ -226,6 +227,8 @@ void DecomposedGemm::run(int m, int n, int k, const std::uint8_t* a, int lda, in
   std::uint32_t* acc = scratch(work.acc, work.acc_size, mm * nn);
   bool acc_set = false;
   const std::size_t per_chunk = static_cast<std::size_t>(kInt8GemmMaxDepth / k);
+  std::size_t gemms_left = 0;
+  for (const Group& group : groups_) gemms_left += (group.segments.size() + per_chunk - 1) / per_chunk;
   constexpr std::size_t kColumnBlock = 4096;
   for (const Group& group : groups_) {
     for (std::size_t first = 0; first < group.segments.size(); first += per_chunk) {
@@ -249,7 +252,17 @@ void DecomposedGemm::run(int m, int n, int k, const std::uint8_t* a, int lda, in
           if (p_coef[s] != 0) row_add[i] += p_coef[s] * sum_bytes(out, kk);
         }
       }
-      const std::size_t blocks = (nn + kColumnBlock - 1) / kColumnBlock;
+      if (b_rows) {  // stacked B transposed: row j is [Q_s(b[j][0..k)) for each segment s]
+#pragma omp parallel for schedule(static) if (depth * nn > 65536)
+        for (std::size_t j = 0; j < nn; ++j) {
+          for (std::size_t s = 0; s < count; ++s) {
+            std::uint8_t* out = stacked_b + j * depth + s * kk;
+            lookup_bytes(q_tables_[static_cast<std::size_t>(segments[s].q)], b + j * sb, out, kk);
+            if (q_coef[s] != 0) col_add[j] += q_coef[s] * sum_signed_bytes(out, kk);
+          }
+        }
+      }
+      const std::size_t blocks = b_rows ? 0 : (nn + kColumnBlock - 1) / kColumnBlock;
 #pragma omp parallel for schedule(static) if (depth * nn > 65536)
       for (std::size_t block = 0; block < blocks; ++block) {
         const std::size_t j0 = block * kColumnBlock, width = std::min(kColumnBlock, nn - j0);
@@ -263,20 +276,27 @@ void DecomposedGemm::run(int m, int n, int k, const std::uint8_t* a, int lda, in
         }
       }
       int8_gemm(m, n, static_cast<int>(depth), stacked_a, static_cast<int>(depth),
-                reinterpret_cast<const std::int8_t*>(stacked_b), n, product, n);
+                reinterpret_cast<const std::int8_t*>(stacked_b), b_rows ? static_cast<int>(depth) : n, product, n,
+                layout);
       const std::uint32_t scale = wrap(group.scale);
-      if (!acc_set) {
+      if (--gemms_left == 0) {  // the last GEMM: combine everything into C in the same pass
+        for (std::size_t i = 0; i < mm; ++i) {
+          const std::uint32_t* prior = acc + i * nn;
+          const std::int32_t* row = product + i * nn;
+          std::int32_t* out = c + i * static_cast<std::size_t>(ldc);
+          for (std::size_t j = 0; j < nn; ++j) {
+            const std::uint32_t earlier = acc_set ? prior[j] : 0;
+            out[j] = static_cast<std::int32_t>(earlier + scale * static_cast<std::uint32_t>(row[j]) + row_add[i] +
+                                               col_add[j]);
+          }
+        }
+      } else if (!acc_set) {
         acc_set = true;
         for (std::size_t x = 0; x < mm * nn; ++x) acc[x] = scale * static_cast<std::uint32_t>(product[x]);
       } else {
         for (std::size_t x = 0; x < mm * nn; ++x) acc[x] += scale * static_cast<std::uint32_t>(product[x]);
       }
     }
-  }
-  for (std::size_t i = 0; i < mm; ++i) {
-    const std::uint32_t* row = acc + i * nn;
-    std::int32_t* out = c + i * static_cast<std::size_t>(ldc);
-    for (std::size_t j = 0; j < nn; ++j) out[j] = static_cast<std::int32_t>(row[j] + row_add[i] + col_add[j]);
   }
 }
 

@@ -41,14 +41,12 @@ struct HardwareProduct : torch::autograd::Function<HardwareProduct> {
       fq_x = fq_x + (saved[0] - saved[0].detach());
       fq_w = fq_w + (saved[1] - saved[1].detach());
     }
-    return {g.mm(fq_w), g.t().mm(fq_x), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    // Only the gradients an input needs (as mm's backward does): a first layer's input needs none.
+    const torch::Tensor dx = ctx->needs_input_grad(0) ? g.mm(fq_w) : torch::Tensor();
+    const torch::Tensor dw = ctx->needs_input_grad(1) ? g.t().mm(fq_x) : torch::Tensor();
+    return {dx, dw, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
-
-// sum_k of each row's codes, float64 {rows}.
-torch::Tensor code_sums(const torch::Tensor& bytes, bool is_signed) {
-  return torch::sum(is_signed ? bytes.view(torch::kInt8) : bytes, {1}, false, torch::kFloat64);
-}
 
 // y[n][o] = ((p - zx sw_o) - zw_o sx_n + (k zw_o) zx) (scale_w_o scale_x) - correction_o, as dtype: the
 // operations (and their order) of the former tensor expression, fused into one pass.
@@ -56,7 +54,10 @@ torch::Tensor output_rows(const torch::Tensor& product, const torch::Tensor& sum
                           const QuantParams& qx, const QuantParams& qw, int64_t k, const torch::Tensor& correction,
                           torch::ScalarType dtype) {
   const int64_t outs = product.size(0), rows = product.size(1);
-  const auto zw = qw.zero_point.expand({outs}).contiguous(), sw = qw.scale.expand({outs}).contiguous();
+  const bool per_channel = qw.scale.dim() > 0;
+  const auto zw = per_channel ? qw.zero_point.contiguous() : qw.zero_point;
+  const auto sw = per_channel ? qw.scale.contiguous() : qw.scale;
+  const double one_zw = per_channel ? 0.0 : zw.item<double>(), one_sw = per_channel ? 0.0 : sw.item<double>();
   const double zx = qx.zero_point.item<double>(), sx = qx.scale.item<double>();
   // Written as {O, N} and returned transposed: the layout of the former `y.t().to(dtype)`, which the
   // following operations inherit (a different layout changes the summation order of the bias gradient).
@@ -64,16 +65,17 @@ torch::Tensor output_rows(const torch::Tensor& product, const torch::Tensor& sum
   const double* p = product.data_ptr<double>();
   const double* pw = sum_w.data_ptr<double>();
   const double* px = sum_x.data_ptr<double>();
-  const double* pzw = zw.data_ptr<double>();
-  const double* psw = sw.data_ptr<double>();
+  const double* pzw = per_channel ? zw.data_ptr<double>() : nullptr;
+  const double* psw = per_channel ? sw.data_ptr<double>() : nullptr;
   const double* pc = correction.defined() ? correction.data_ptr<double>() : nullptr;
   AT_DISPATCH_FLOATING_TYPES(dtype, "output_rows", [&] {
     scalar_t* out = y.data_ptr<scalar_t>();
     at::parallel_for(0, outs, 1, [&](int64_t begin, int64_t end) {
       for (int64_t o = begin; o < end; ++o) {
-        const double w_term = zx * pw[o], constant = static_cast<double>(k) * pzw[o] * zx, scale = psw[o] * sx;
+        const double z = per_channel ? pzw[o] : one_zw, s = per_channel ? psw[o] : one_sw;
+        const double w_term = zx * pw[o], constant = static_cast<double>(k) * z * zx, scale = s * sx;
         for (int64_t n = 0; n < rows; ++n) {
-          double v = ((p[o * rows + n] - w_term) - pzw[o] * px[n] + constant) * scale;
+          double v = ((p[o * rows + n] - w_term) - z * px[n] + constant) * scale;
           if (pc) v = v - pc[o];
           out[o * rows + n] = static_cast<scalar_t>(v);
         }
@@ -83,22 +85,30 @@ torch::Tensor output_rows(const torch::Tensor& product, const torch::Tensor& sum
   return y.t();
 }
 
-// The hardware's output {N, O} for the clean code bytes bx {N, K} and bw {O, K} (SPEC 2.1), bit-exact with
-// gemm_reference: memory faults on the stored codes, the approximate product, exact zero-point terms, scale.
-torch::Tensor emulate(torch::Tensor bx, torch::Tensor bw, const QuantParams& qx, const QuantParams& qw,
+// sum_k of each row's codes, float64 {rows}: of the clean codes from the quantisation pass, or recounted
+// when memory faults have changed the stored bytes.
+torch::Tensor code_sums(const QuantizedRows& rows, const torch::Tensor& bytes, bool faulted, bool is_signed) {
+  if (!faulted) return rows.code_sums;
+  return torch::sum(is_signed ? bytes.view(torch::kInt8) : bytes, {1}, false, torch::kFloat64);
+}
+
+// The hardware's output {N, O} for the layer's quantised operands rx {N, K} and rw {O, K} (SPEC 2.1),
+// bit-exact with gemm_reference: memory faults on the stored codes, the approximate product, exact zero-point
+// terms, scale.
+torch::Tensor emulate(const QuantizedRows& rx, const QuantizedRows& rw, const QuantParams& qx, const QuantParams& qw,
                       const HardwareState& hw, int layer_id, LayerRuntime& runtime, torch::ScalarType dtype) {
   const bool is_signed = hw.is_signed();
+  torch::Tensor bx = rx.bytes, bw = rw.bytes;
   apply_memory_faults_to_bytes(bw, hw, layer_id, kWeightTensor, &runtime.faults);
   if (hw.faults_on_activations) apply_memory_faults_to_bytes(bx, hw, layer_id, kActivationTensor, nullptr);
   const int64_t k = bw.size(1);
-  const auto bx_t = bx.t().contiguous();  // {K, N}: the GEMM's second operand
   GemmChoice& choice = runtime.gemm;
   torch::Tensor product;  // {O, N}: sum over k of f(cw, cx)
   if (choice.matmul != hw.matmul.get() || choice.depth != k) {
     choice = GemmChoice{hw.matmul.get(), k, GemmPath::kGather};
-    product = hw.matmul->tuned(bw, bx_t, &choice.path);
+    product = hw.matmul->tuned(bw, bx, &choice.path);
   } else {
-    product = hw.matmul->of_bytes(bw, bx_t, choice.path);
+    product = hw.matmul->of_bytes(bw, bx, choice.path);
   }
   BiasCompensation& bias = runtime.bias;
   if (bias.calibrating) {  // same codes, exact product
@@ -109,7 +119,26 @@ torch::Tensor emulate(torch::Tensor bx, torch::Tensor bw, const QuantParams& qx,
     bias.rows += bx.size(0);
   }
   const torch::Tensor correction = hw.compensate_bias ? bias.correction : torch::Tensor();
-  return output_rows(product, code_sums(bw, is_signed), code_sums(bx, is_signed), qx, qw, k, correction, dtype);
+  const bool faults = hw.has_memory_faults();
+  return output_rows(product, code_sums(rw, bw, faults, is_signed),
+                     code_sums(rx, bx, faults && hw.faults_on_activations, is_signed), qx, qw, k, correction, dtype);
+}
+
+// code^2 of each stored byte as float32 (exact: at most 255^2), in one pass through a 256-entry table.
+torch::Tensor squared_codes(const torch::Tensor& bytes, bool is_signed) {
+  std::array<float, 256> square{};
+  for (int b = 0; b < 256; ++b) {
+    const int code = is_signed ? static_cast<std::int8_t>(b) : b;
+    square[static_cast<std::size_t>(b)] = static_cast<float>(code * code);
+  }
+  const auto in = bytes.contiguous();
+  auto out = torch::empty(in.sizes(), torch::kFloat32);
+  const std::uint8_t* p = in.data_ptr<std::uint8_t>();
+  float* q = out.data_ptr<float>();
+  at::parallel_for(0, in.numel(), 16384, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) q[i] = square[p[i]];
+  });
+  return out;
 }
 
 // The statistic-mode noise {N, O} for the layer's clean code bytes bx {N, K} and bw {O, K}.
@@ -122,15 +151,13 @@ torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, 
   // A product's error is (cw cx) eps: mean and variance summed over k (independent products). The sum of
   // code products is exact on the int8 GEMM (unsigned codes); the sum of their squares only sets the noise's
   // spread and is taken in float32 (relative rounding below 1e-6; each square is exact in float32).
-  const auto cx = codes_of_bytes(bx, is_signed), cw = codes_of_bytes(bw, is_signed);
-  const auto code_products =
-      is_signed ? torch::mm(cx, cw.t()) : exact_matmul().of_bytes(bw, bx.t().contiguous(), GemmPath::kDecomposed).t();
+  const auto code_products = is_signed ? torch::mm(codes_of_bytes(bx, true), codes_of_bytes(bw, true).t())
+                                       : exact_matmul().of_bytes(bw, bx, GemmPath::kDecomposed).t();
   auto mean = moments.mean * code_products * scale;  // {N, O}
-  const auto fx = cx.to(torch::kFloat32), fw = cw.to(torch::kFloat32);
-  const auto squares = torch::mm(fx * fx, (fw * fw).t());
+  const auto squares = torch::mm(squared_codes(bx, is_signed), squared_codes(bw, is_signed).t());
   auto variance = moments.variance * squares.to(torch::kFloat64) * scale * scale;
   if (hw.has_memory_faults()) {
-    const auto xr = dequantize(cx, qx, torch::kFloat64);
+    const auto xr = dequantize(codes_of_bytes(bx, is_signed), qx, torch::kFloat64);
     const auto sw = broadcast_channel(qw.scale, 1).reshape({1, -1});
     variance = variance + memory_code_variance(hw.memory) * (xr * xr).sum(1, true) * sw * sw;
   }
@@ -202,15 +229,22 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
     rw = quantize_rows(w, qw);
   }
   if (hw.mode == ForwardMode::kStatistic) {
-    // The differentiable surrogate (the fake-quantised float product) plus noise.
-    auto surrogate = torch::mm(rx.dequantized + (x - x.detach()), (rw.dequantized + (w - w.detach())).t());
+    // The fake-quantised float product plus noise. The product is the same mm as the former surrogate
+    // mm(deq + (x - x.detach()), ...) (adding x - x = +0 changes no value), run without a graph; its
+    // straight-through gradient is HardwareProduct's, the gradient of that surrogate.
+    torch::Tensor product;
+    {
+      torch::NoGradGuard no_grad;
+      product = torch::mm(rx.dequantized, rw.dequantized.t());
+    }
+    auto surrogate = HardwareProduct::apply(x, w, product, rx.dequantized, rw.dequantized);
     if (bias.defined()) surrogate = surrogate + bias;
     return surrogate + statistic_noise(rx.bytes, rw.bytes, qx, qw, hw, layer_id, x.scalar_type());
   }
   torch::Tensor value;
   {
     torch::NoGradGuard no_grad;
-    value = emulate(rx.bytes, rw.bytes, qx, qw, hw, layer_id, runtime, x.scalar_type());
+    value = emulate(rx, rw, qx, qw, hw, layer_id, runtime, x.scalar_type());
   }
   auto y = HardwareProduct::apply(x, w, value, rx.dequantized, rw.dequantized);
   return bias.defined() ? y + bias : y;

@@ -36,15 +36,28 @@ std::string ApproxLayer::hardware_summary() const {
 
 QuantParams ApproxLayer::observe_input(const torch::Tensor& x, torch::Tensor& range, torch::Tensor& range_set,
                                        bool training) {
+  // Plain double arithmetic on the two range values: the same IEEE operations as the tensor expression
+  // 0.9 range + 0.1 batch, so the same bits, without a chain of tiny tensor operations per batch.
   torch::NoGradGuard no_grad;
-  const auto batch = torch::stack({x.min(), x.max()}).to(torch::kFloat64);
+  // The minimum and maximum do not depend on the layout: a transposed view (the previous layer's output) is
+  // read as the contiguous tensor it views, without a copy.
+  const bool transposed = x.dim() == 2 && !x.is_contiguous() && x.t().is_contiguous();
+  const auto [batch_lo, batch_hi] = torch::aminmax(transposed ? x.t() : x);
+  double lo = batch_lo.item<double>(), hi = batch_hi.item<double>();
   const bool known = range_set.item<bool>();
+  AXT_ASSERT(range.is_contiguous() && range.scalar_type() == torch::kFloat64 && range.numel() == 2);
+  double* stored = range.data_ptr<double>();
   if (training) {
-    range.copy_(known ? kRangeMomentum * range + (1 - kRangeMomentum) * batch : batch);
+    if (known) {
+      lo = kRangeMomentum * stored[0] + (1 - kRangeMomentum) * lo;
+      hi = kRangeMomentum * stored[1] + (1 - kRangeMomentum) * hi;
+    }
+    stored[0] = lo, stored[1] = hi;
     range_set.fill_(true);
+  } else if (known) {
+    lo = stored[0], hi = stored[1];
   }
-  const auto& r = (training || known) ? range : batch;
-  return quant_params_from_range(r[0], r[1], hw_ && hw_->is_signed());
+  return quant_params_from_range(lo, hi, hw_ && hw_->is_signed());
 }
 
 QuantParams ApproxLayer::weight_quant(const torch::Tensor& w) const {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace axtrain {
 namespace {
@@ -26,8 +27,38 @@ torch::Tensor broadcast_channel(const torch::Tensor& per_channel, int64_t dim) {
   return per_channel.view(shape);
 }
 
+namespace {
+
+// torch's clamp_min / clamp_max / maximum on doubles: NaN propagates (std::max and std::min would drop it).
+double clamp_min(double x, double m) {
+  return std::isnan(x) ? x : std::max(x, m);
+}
+double clamp_max(double x, double m) {
+  return std::isnan(x) ? x : std::min(x, m);
+}
+double maximum(double a, double b) {
+  return std::isnan(a) || std::isnan(b) ? std::nan("") : std::max(a, b);
+}
+
+}  // namespace
+
+QuantParams quant_params_from_range(double lo_in, double hi_in, bool is_signed) {
+  const double lo = clamp_max(lo_in, 0.0), hi = clamp_min(hi_in, 0.0);
+  double scale = 0, zero_point = 0;
+  if (is_signed) {
+    scale = clamp_min(maximum(-lo, hi) / 127.0, kMinScale);
+  } else {
+    scale = clamp_min((hi - lo) / 255.0, kMinScale);
+    zero_point = clamp_max(clamp_min(std::nearbyint(-lo / scale), 0.0), 255.0);
+  }
+  const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+  return QuantParams{torch::scalar_tensor(scale, options), torch::scalar_tensor(zero_point, options), is_signed};
+}
+
 QuantParams quant_params_from_range(const torch::Tensor& lo_in, const torch::Tensor& hi_in, bool is_signed) {
   torch::NoGradGuard no_grad;
+  if (lo_in.dim() == 0 && hi_in.dim() == 0)
+    return quant_params_from_range(lo_in.item<double>(), hi_in.item<double>(), is_signed);
   const auto lo = torch::clamp_max(lo_in.to(torch::kFloat64), 0.0);
   const auto hi = torch::clamp_min(hi_in.to(torch::kFloat64), 0.0);
   QuantParams q;
@@ -44,7 +75,8 @@ QuantParams quant_params_from_range(const torch::Tensor& lo_in, const torch::Ten
 
 QuantParams quant_params_per_tensor(const torch::Tensor& x, bool is_signed) {
   torch::NoGradGuard no_grad;
-  return quant_params_from_range(x.min(), x.max(), is_signed);
+  const auto [lo, hi] = torch::aminmax(x);
+  return quant_params_from_range(lo.item<double>(), hi.item<double>(), is_signed);
 }
 
 QuantParams quant_params_per_channel(const torch::Tensor& weight, bool is_signed) {
@@ -66,34 +98,62 @@ namespace {
 
 // The scalar steps of quantize_codes and dequantize, in their order (round half to even as torch::round).
 template <typename T>
-inline void quantize_one(T x, double s, double z, double lo, double hi, std::uint8_t* byte, T* deq) {
+inline double quantize_one(T x, double s, double z, double lo, double hi, std::uint8_t* byte, T* deq) {
   double code = std::min(std::max(std::nearbyint(static_cast<double>(x) / s) + z, lo), hi);
   if (std::isnan(code)) code = lo;                            // a diverged input: any code, but no undefined conversion
   *byte = static_cast<std::uint8_t>(static_cast<int>(code));  // wraps signed codes to two's complement
   *deq = static_cast<T>((code - z) * s);
+  return code;
 }
 
-// The same for float32, 4 at a time in AVX2 (part of the x86-64-v3 baseline): the same IEEE operations in
-// double precision, so the same bits. max(NaN, lo) gives lo, as the scalar step does.
-void quantize_row(const float* x, std::int64_t n, double s, double z, double lo, double hi, std::uint8_t* bytes,
-                  float* deq) {
+// The same for float32, 4 at a time in AVX2 (part of the x86-64-v3 baseline), with the same bits. max(NaN, lo)
+// gives lo, as the scalar step does.
+//
+// The division is the costly step, and only the integer it rounds to matters. So q = x * (1/s) is taken
+// instead wherever it provably rounds to the same code as fl(x / s):
+//   1/s and the product each round with relative error at most u = 2^-53, so |q - x/s| <= 2.0001 u |x/s|,
+//   and |fl(x/s) - x/s| <= u |x/s|: for |x/s| < 1024 both lie within 3.5e-13 of x/s.
+//   - If q is farther than 1e-9 from every half-integer, x/s and fl(x/s) are on q's side of the same
+//     half-integers: nearbyint gives the same integer (no tie is possible).
+//   - If |q| >= 1024, both fl(x/s) and q round beyond the clamp range on the same side: the same code.
+// Any other vector (q near a half-integer, NaN) is divided, as before. A test checks values at half-integers.
+// Returns the row's sum of codes (exact: integers far below 2^53).
+double quantize_row(const float* x, std::int64_t n, double s, double z, double lo, double hi, std::uint8_t* bytes,
+                    float* deq) {
   const __m256d vs = _mm256_set1_pd(s), vz = _mm256_set1_pd(z), vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
+  const __m256d inverse = _mm256_set1_pd(1.0 / s), half = _mm256_set1_pd(0.5), margin = _mm256_set1_pd(1e-9);
+  const __m256d far = _mm256_set1_pd(1024.0);
+  const __m256d magnitude = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+  const __m128i low_bytes = _mm_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  __m256d sums = _mm256_setzero_pd();
   std::int64_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(x + i));
-    const __m256d rounded = _mm256_round_pd(_mm256_div_pd(v, vs), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d q = _mm256_mul_pd(v, inverse);
+    const __m256d to_half = _mm256_and_pd(_mm256_sub_pd(_mm256_sub_pd(q, _mm256_floor_pd(q)), half), magnitude);
+    const __m256d certain = _mm256_or_pd(_mm256_cmp_pd(_mm256_and_pd(q, magnitude), far, _CMP_GE_OQ),
+                                         _mm256_cmp_pd(to_half, margin, _CMP_GT_OQ));
+    if (_mm256_movemask_pd(certain) != 0xF) q = _mm256_div_pd(v, vs);
+    const __m256d rounded = _mm256_round_pd(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m256d code = _mm256_min_pd(_mm256_max_pd(_mm256_add_pd(rounded, vz), vlo), vhi);
+    sums = _mm256_add_pd(sums, code);
     _mm_storeu_ps(deq + i, _mm256_cvtpd_ps(_mm256_mul_pd(_mm256_sub_pd(code, vz), vs)));
-    alignas(16) std::int32_t ints[4];
-    _mm_store_si128(reinterpret_cast<__m128i*>(ints), _mm256_cvtpd_epi32(code));
-    for (int j = 0; j < 4; ++j) bytes[i + j] = static_cast<std::uint8_t>(ints[j]);
+    // The low byte of each int32 code: two's complement for signed codes.
+    const int packed = _mm_cvtsi128_si32(_mm_shuffle_epi8(_mm256_cvtpd_epi32(code), low_bytes));
+    std::memcpy(bytes + i, &packed, sizeof(packed));
   }
-  for (; i < n; ++i) quantize_one(x[i], s, z, lo, hi, bytes + i, deq + i);
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, sums);
+  double sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  for (; i < n; ++i) sum += quantize_one(x[i], s, z, lo, hi, bytes + i, deq + i);
+  return sum;
 }
 
-void quantize_row(const double* x, std::int64_t n, double s, double z, double lo, double hi, std::uint8_t* bytes,
-                  double* deq) {
-  for (std::int64_t i = 0; i < n; ++i) quantize_one(x[i], s, z, lo, hi, bytes + i, deq + i);
+double quantize_row(const double* x, std::int64_t n, double s, double z, double lo, double hi, std::uint8_t* bytes,
+                    double* deq) {
+  double sum = 0;
+  for (std::int64_t i = 0; i < n; ++i) sum += quantize_one(x[i], s, z, lo, hi, bytes + i, deq + i);
+  return sum;
 }
 
 }  // namespace
@@ -102,11 +162,18 @@ QuantizedRows quantize_rows(const torch::Tensor& x_in, const QuantParams& q) {
   AXT_ASSERT(x_in.dim() == 2);
   const auto x = x_in.detach().contiguous();
   const int64_t rows = x.size(0), cols = x.size(1);
-  const auto scale = q.scale.expand({rows}).contiguous(), zero = q.zero_point.expand({rows}).contiguous();
-  QuantizedRows out{torch::empty({rows, cols}, torch::kUInt8), torch::empty_like(x)};
+  // Per-row parameters, or one pair read once (no expanded copies per call).
+  const bool per_row = q.scale.dim() > 0;
+  const auto scale = per_row ? q.scale.contiguous() : q.scale,
+             zero = per_row ? q.zero_point.contiguous() : q.zero_point;
+  AXT_ASSERT(!per_row || (q.scale.numel() == rows && q.zero_point.numel() == rows));
+  const double one_scale = per_row ? 0.0 : scale.item<double>(), one_zero = per_row ? 0.0 : zero.item<double>();
+  QuantizedRows out{torch::empty({rows, cols}, torch::kUInt8), torch::empty_like(x),
+                    torch::empty({rows}, torch::kFloat64)};
+  double* sums = out.code_sums.data_ptr<double>();
   const double lo = q.is_signed ? -128.0 : 0.0, hi = q.is_signed ? 127.0 : 255.0;
-  const double* ps = scale.data_ptr<double>();
-  const double* pz = zero.data_ptr<double>();
+  const double* ps = per_row ? scale.data_ptr<double>() : nullptr;
+  const double* pz = per_row ? zero.data_ptr<double>() : nullptr;
   std::uint8_t* bytes = out.bytes.data_ptr<std::uint8_t>();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "quantize_rows", [&] {
     const scalar_t* px = x.data_ptr<scalar_t>();
@@ -115,7 +182,8 @@ QuantizedRows quantize_rows(const torch::Tensor& x_in, const QuantParams& q) {
     at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const int64_t at = r * cols;
-        quantize_row(px + at, cols, ps[r], pz[r], lo, hi, bytes + at, deq + at);
+        sums[r] = quantize_row(px + at, cols, per_row ? ps[r] : one_scale, per_row ? pz[r] : one_zero, lo, hi,
+                               bytes + at, deq + at);
       }
     });
   });

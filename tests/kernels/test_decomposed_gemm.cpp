@@ -21,6 +21,11 @@ void expect_exact(const Multiplier& f, const DecomposedGemm& plan, const GemmCas
   plan.run(c.m, c.n, c.k, o.a.data(), o.lda, c.za, o.b.data(), o.ldb, c.zb, out.data(), o.ldc);
   ASSERT_EQ(out, expected) << f.spec() << " m=" << c.m << " n=" << c.n << " k=" << c.k << " za=" << c.za
                            << " zb=" << c.zb << " fill=" << static_cast<int>(c.fill);
+  const test::TransposedB t = test::transposed_b(c, o);  // the same B stored n x k
+  std::vector<std::int32_t> out_t(expected.size(), test::kUntouched);
+  plan.run(c.m, c.n, c.k, o.a.data(), o.lda, c.za, t.b.data(), t.ldb, c.zb, out_t.data(), o.ldc, BLayout::kNByK);
+  ASSERT_EQ(out_t, expected) << f.spec() << " (B as n x k) m=" << c.m << " n=" << c.n << " k=" << c.k << " za=" << c.za
+                             << " zb=" << c.zb << " fill=" << static_cast<int>(c.fill);
 }
 
 // Low-rank signed designs in both table layouts, and an unsigned one whose factors need several digits and
@@ -116,6 +121,9 @@ TEST(ByteLookup, SumsOfBytesAndScaledSignedBytesMatchPlainLoops) {
       expected[i] += 0xFFFFFF01u * static_cast<std::uint32_t>(static_cast<std::int8_t>(in[i]));
     }
     EXPECT_EQ(sum_bytes(in.data(), n), plain) << n;
+    std::uint32_t plain_signed = 0;
+    for (std::size_t i = 0; i < n; ++i) plain_signed += static_cast<std::uint32_t>(static_cast<std::int8_t>(in[i]));
+    EXPECT_EQ(sum_signed_bytes(in.data(), n), plain_signed) << n;
     add_signed_bytes(in.data(), 0xFFFFFF01u, sums.data(), n);
     EXPECT_EQ(sums, expected) << n;
   }

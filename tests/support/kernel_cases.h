@@ -88,6 +88,19 @@ inline GemmOperands operands(const GemmCase& c, std::uint64_t seed) {
   return o;
 }
 
+// B of a case stored transposed (BLayout::kNByK): n rows of k codes, row stride k + 1 (padding left at 0x5A).
+struct TransposedB {
+  int ldb;
+  std::vector<std::uint8_t> b;
+};
+inline TransposedB transposed_b(const GemmCase& c, const GemmOperands& o) {
+  TransposedB t{c.k + 1, std::vector<std::uint8_t>(static_cast<std::size_t>(c.n) * (c.k + 1), 0x5A)};
+  for (int p = 0; p < c.k; ++p)
+    for (int j = 0; j < c.n; ++j)
+      t.b[static_cast<std::size_t>(j) * t.ldb + p] = o.b[static_cast<std::size_t>(p) * o.ldb + j];
+  return t;
+}
+
 // gemm_reference's result for a case, with the padding of C set to a marker the kernels must not touch.
 constexpr std::int32_t kUntouched = -7;
 inline std::vector<std::int32_t> reference_result(const Multiplier& f, const GemmCase& c, const GemmOperands& o) {

@@ -174,5 +174,24 @@ TEST(ApproxLayers, StatisticModeNoiseFollowsTheHardware) {
   EXPECT_FALSE(torch::equal(run_with(layer, x, k3), noisy));
 }
 
+// The running input range is updated in plain doubles; it must keep the bits of the tensor expression it
+// replaced (an FMA or another order would change them in the last place), including a transposed input.
+TEST(ApproxLayers, RunningInputRangeHasTheBitsOfTheTensorFormula) {
+  torch::manual_seed(9);
+  ApproxLinear layer(ApproxLinearOptions(24, 3));
+  torch::Tensor expected;
+  for (int step = 0; step < 6; ++step) {
+    auto x = torch::randn({24, 10}) * (1.0 + 0.37 * step) + 0.1 * step;
+    if (step % 2 == 1)
+      x = x.t();  // a transposed view, as a previous layer's output is
+    else
+      x = x.reshape({10, 24});
+    layer->forward(x);
+    const auto batch = torch::stack({x.min(), x.max()}).to(torch::kFloat64);
+    expected = step == 0 ? batch : 0.9 * expected + (1 - 0.9) * batch;
+    ASSERT_TRUE(torch::equal(layer->input_range, expected)) << "step " << step;
+  }
+}
+
 }  // namespace
 }  // namespace axtrain

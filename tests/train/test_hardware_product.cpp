@@ -9,6 +9,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+#include <utility>
+#include <vector>
+
 namespace axtrain {
 namespace {
 
@@ -53,29 +57,32 @@ void expect_bitwise_equal(const torch::Tensor& a, const torch::Tensor& b, const 
 }
 
 TEST(HardwareProduct, ValuesAndGradientsEqualTheFormerSurrogateFormulation) {
-  for (const char* spec : {"K3", "mitchell", "exact"}) {
-    for (bool with_bias : {true, false}) {
-      for (bool per_channel : {false, true}) {
-        for (torch::ScalarType dtype : {torch::kFloat32, torch::kFloat64}) {
-          for (bool second_order : {false, true}) {
-            SCOPED_TRACE(std::string(spec) + (with_bias ? " bias" : " no bias") + (per_channel ? " per-channel" : "") +
-                         (dtype == torch::kFloat32 ? " float32" : " float64") + (second_order ? " 2nd order" : ""));
-            const Operands o = make_operands(with_bias, per_channel, dtype, 11);
-            HardwareState hw = HardwareState::emulate(Multiplier::parse(spec), {}, 3);
-            LayerRuntime runtime;
-            const auto y = approx_forward(o.x, o.w, o.bias, o.qx, o.qw, hw, 0, runtime);
-            const auto y_former = former_forward(o, y);
-            expect_bitwise_equal(y, y_former, "forward value");
-            const auto g = gradients(o, y, second_order);
-            const auto g_former = gradients(o, y_former, second_order);
-            ASSERT_EQ(g.size(), g_former.size());
-            for (std::size_t i = 0; i < g.size(); ++i)
-              expect_bitwise_equal(g[i], g_former[i], "gradient " + std::to_string(i));
+  for (ForwardMode mode : {ForwardMode::kEmulate, ForwardMode::kStatistic})
+    for (const char* spec : {"K3", "mitchell", "exact"}) {
+      for (bool with_bias : {true, false}) {
+        for (bool per_channel : {false, true}) {
+          for (torch::ScalarType dtype : {torch::kFloat32, torch::kFloat64}) {
+            for (bool second_order : {false, true}) {
+              SCOPED_TRACE(std::string(mode == ForwardMode::kStatistic ? "statistic " : "") + spec +
+                           (with_bias ? " bias" : " no bias") + (per_channel ? " per-channel" : "") +
+                           (dtype == torch::kFloat32 ? " float32" : " float64") + (second_order ? " 2nd order" : ""));
+              const Operands o = make_operands(with_bias, per_channel, dtype, 11);
+              HardwareState hw = HardwareState::emulate(Multiplier::parse(spec), {}, 3);
+              hw.mode = mode;
+              LayerRuntime runtime;
+              const auto y = approx_forward(o.x, o.w, o.bias, o.qx, o.qw, hw, 0, runtime);
+              const auto y_former = former_forward(o, y);
+              expect_bitwise_equal(y, y_former, "forward value");
+              const auto g = gradients(o, y, second_order);
+              const auto g_former = gradients(o, y_former, second_order);
+              ASSERT_EQ(g.size(), g_former.size());
+              for (std::size_t i = 0; i < g.size(); ++i)
+                expect_bitwise_equal(g[i], g_former[i], "gradient " + std::to_string(i));
+            }
           }
         }
       }
     }
-  }
 }
 
 TEST(HardwareProduct, EmulatedOutputIsOneHardwareNodeOnTheChosenPath) {
@@ -133,7 +140,52 @@ TEST(QuantizeRows, BytesAndDequantisedValuesEqualQuantizeCodesThenDequantize) {
         EXPECT_TRUE(torch::equal(r.dequantized, dequantize(codes, q, dtype)));
         EXPECT_TRUE(torch::equal(r.bytes, code_bytes(codes, is_signed)));
         EXPECT_TRUE(torch::equal(codes_of_bytes(r.bytes, is_signed), codes));
+        EXPECT_TRUE(torch::equal(r.code_sums, codes.sum(1)));
       }
+    }
+  }
+}
+
+// The float32 pass replaces x / s by x * (1/s) where that provably gives the same code. Inputs at and one or
+// two float steps around every half-integer multiple of the scale (where the two could round apart), for
+// scales that are and are not powers of two, signed and unsigned.
+TEST(QuantizeRows, MultiplyByTheInverseScaleGivesTheCodesOfTheDivisionAtHalfIntegers) {
+  for (const auto& [lo, hi] : {std::pair{-1.7, 2.3}, std::pair{-1.0, 1.0}, std::pair{0.0, 25.5}, std::pair{-3e-7, 1e-7},
+                               std::pair{-0.37, 123.456}}) {
+    for (bool is_signed : {false, true}) {
+      const QuantParams q = quant_params_from_range(lo, hi, is_signed);
+      const double s = q.scale.item<double>();
+      std::vector<float> values;
+      for (int m = -300; m <= 300; ++m) {
+        float x = static_cast<float>((m + 0.5) * s);
+        for (int step = 0; step < 2; ++step) x = std::nextafter(x, -INFINITY);
+        for (int step = 0; step < 5; ++step, x = std::nextafter(x, INFINITY)) values.push_back(x);
+      }
+      const auto x = torch::tensor(values).reshape({-1, 5});
+      const QuantizedRows r = quantize_rows(x, q);
+      const auto codes = quantize_codes(x, q);
+      SCOPED_TRACE(std::to_string(lo) + ".." + std::to_string(hi) + (is_signed ? " signed" : ""));
+      EXPECT_TRUE(torch::equal(r.bytes, code_bytes(codes, is_signed)));
+      EXPECT_TRUE(torch::equal(r.dequantized, dequantize(codes, q, torch::kFloat32)));
+    }
+  }
+}
+
+// Per-tensor parameters in plain doubles against the tensor formula (run here on one-channel tensors).
+TEST(QuantParams, ScalarRangeGivesTheBitsOfTheTensorFormula) {
+  const double nan = std::nan("");
+  for (const auto& [lo, hi] :
+       {std::pair{-1.7, 2.3}, std::pair{0.0, 0.0}, std::pair{0.5, 2.0}, std::pair{-2.0, -0.5}, std::pair{-1e-20, 1e-20},
+        std::pair{-3.4e38, 3.4e38}, std::pair{nan, 1.0}, std::pair{-1.0, nan}}) {
+    for (bool is_signed : {false, true}) {
+      const QuantParams scalar = quant_params_from_range(lo, hi, is_signed);
+      const QuantParams tensor = quant_params_from_range(torch::tensor({lo}, torch::kFloat64),
+                                                         torch::tensor({hi}, torch::kFloat64), is_signed);
+      SCOPED_TRACE(std::to_string(lo) + ".." + std::to_string(hi) + (is_signed ? " signed" : ""));
+      EXPECT_TRUE(torch::equal(scalar.scale.reshape({1}), tensor.scale) ||
+                  (scalar.scale.isnan().item<bool>() && tensor.scale.isnan().all().item<bool>()));
+      EXPECT_TRUE(torch::equal(scalar.zero_point.reshape({1}), tensor.zero_point) ||
+                  (scalar.zero_point.isnan().item<bool>() && tensor.zero_point.isnan().all().item<bool>()));
     }
   }
 }

@@ -40,8 +40,10 @@ class ApproxGemm {
   GemmPath choose(int k, int za, int zb) const;
 
   // gemm_reference's contract and result on `path` (which must be supported; throws axtrain::Error if not).
+  // With BLayout::kNByK, b holds B transposed (n x k, ldb >= k): the decomposed path reads it as it is, the
+  // table paths (which stream along n) from a transposed copy.
   void run(GemmPath path, int m, int n, int k, const std::uint8_t* a, int lda, int za, const std::uint8_t* b, int ldb,
-           int zb, std::int32_t* c, int ldc) const;
+           int zb, std::int32_t* c, int ldc, BLayout layout = BLayout::kKByN) const;
 
   // One line: the path and, for the decomposed one, its plan.
   std::string describe(GemmPath path) const;

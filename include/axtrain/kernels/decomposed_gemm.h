@@ -18,6 +18,7 @@
 
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/kernels/byte_lookup.h"
+#include "axtrain/kernels/int8_gemm.h"
 
 #include <cstdint>
 #include <optional>
@@ -32,9 +33,10 @@ class DecomposedGemm {
   // signed_bits: width of the second operand's digits (int8_gemm_signed_bits(); tests force 7).
   static std::optional<DecomposedGemm> plan(const Multiplier& f, int signed_bits);
 
-  // gemm_reference's contract and result. Requires result_fits(k, za, zb).
+  // gemm_reference's contract and result. Requires result_fits(k, za, zb). With BLayout::kNByK, b holds B
+  // transposed (n x k, row stride ldb >= k): the stacked operand is then built along k, with no transpose.
   void run(int m, int n, int k, const std::uint8_t* a, int lda, int za, const std::uint8_t* b, int ldb, int zb,
-           std::int32_t* c, int ldc) const;
+           std::int32_t* c, int ldc, BLayout layout = BLayout::kKByN) const;
 
   // True when every result of a depth-k GEMM with these zero points provably fits int32.
   bool result_fits(int k, int za, int zb) const;

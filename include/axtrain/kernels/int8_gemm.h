@@ -15,11 +15,16 @@ inline constexpr int kInt8GemmMaxDepth = 65793;  // floor((2^31 - 1) / (255 * 12
 // saturation (vpmaddubsw), which is exact only while 2 * 255 * |b| <= 32767: signed operands of 7 bits.
 int int8_gemm_signed_bits();
 
+// How the second operand B of a GEMM is stored: k x n row-major (B[p][j] at b[p * ldb + j], ldb >= n), or
+// as its transpose, n x k row-major (B[p][j] at b[j * ldb + p], ldb >= k): both operands then run along k,
+// which is how a layer holds its activations (one row per sample), so no transpose is needed.
+enum class BLayout { kKByN, kNByK };
+
 // C[i][j] = sum_p A[i][p] * B[p][j], exactly.
-//   a: m x k u8, row stride lda >= k;  b: k x n s8, row stride ldb >= n;  c: m x n int32, stride ldc >= n.
+//   a: m x k u8, row stride lda >= k;  b: s8 in `layout` (k x n, or n x k);  c: m x n int32, stride ldc >= n.
 // Signed operands must lie in the range of int8_gemm_signed_bits() (checked in debug builds only: the
 // callers build them). Requires 1 <= k <= kInt8GemmMaxDepth. Threads: oneDNN's OpenMP team.
 void int8_gemm(int m, int n, int k, const std::uint8_t* a, int lda, const std::int8_t* b, int ldb, std::int32_t* c,
-               int ldc);
+               int ldc, BLayout layout = BLayout::kKByN);
 
 }  // namespace axtrain

@@ -18,14 +18,14 @@ class ApproxMatmul {
   // a: {O, K} codes, x: {N, K} codes, both float64 holding integers in the multiplier's code range.
   // Returns {O, N} float64 (exact integers). No gradient. `path` must be supported at depth K (choose()).
   torch::Tensor operator()(const torch::Tensor& a, const torch::Tensor& x, GemmPath path) const;
-  // The same on stored bytes (code_bytes): a {O, K} and b {K, N} (the second operand transposed), contiguous.
-  torch::Tensor of_bytes(const torch::Tensor& a, const torch::Tensor& b, GemmPath path) const;
+  // The same on stored bytes (code_bytes): a {O, K} and x {N, K}, contiguous.
+  torch::Tensor of_bytes(const torch::Tensor& a, const torch::Tensor& x, GemmPath path) const;
   // The likely fastest exact path for products of depth k, by rule (decomposed when short enough).
   GemmPath choose(int64_t k) const;
   // The product on every candidate path for this depth (decomposed, the best table path), each run twice;
   // checks that they agree bit for bit and sets *fastest to the one whose second run took least time. The
   // layer calls this once per depth and keeps the path: paths never change results, only speed.
-  torch::Tensor tuned(const torch::Tensor& a, const torch::Tensor& b, GemmPath* fastest) const;  // on bytes
+  torch::Tensor tuned(const torch::Tensor& a, const torch::Tensor& x, GemmPath* fastest) const;  // on bytes
 
   const Multiplier& multiplier() const { return gemm_.multiplier(); }
   const ApproxGemm& gemm() const { return gemm_; }

@@ -17,6 +17,9 @@ struct QuantParams {
 
 // Parameters for the range [lo, hi] (extended to include 0). lo and hi: float64 tensors of equal shape.
 QuantParams quant_params_from_range(const torch::Tensor& lo, const torch::Tensor& hi, bool is_signed);
+// The same for one range, in plain double arithmetic (the same IEEE operations, so the same bits, NaN
+// propagating as in torch): per-tensor parameters without a chain of tensor operations per batch.
+QuantParams quant_params_from_range(double lo, double hi, bool is_signed);
 
 // Per-tensor parameters from x's min and max (no gradient).
 QuantParams quant_params_per_tensor(const torch::Tensor& x, bool is_signed);
@@ -33,10 +36,12 @@ torch::Tensor fake_quantize(const torch::Tensor& x, const QuantParams& q);
 
 // One pass over a 2-D tensor x {rows, cols} (float32 or float64): its codes as stored bytes (unsigned codes as
 // they are, signed codes as two's complement) and the dequantised codes in x's dtype. Bit-identical to
-// quantize_codes followed by dequantize, in one pass instead of seven. q per tensor or per row (dim 0).
+// quantize_codes followed by dequantize, in one pass instead of seven, with each row's sum of codes. q per tensor or
+// per row (dim 0).
 struct QuantizedRows {
   torch::Tensor bytes;        // {rows, cols} uint8
   torch::Tensor dequantized;  // {rows, cols}, x's dtype, no gradient
+  torch::Tensor code_sums;    // {rows} float64: each row's sum of codes (exact integers)
 };
 QuantizedRows quantize_rows(const torch::Tensor& x, const QuantParams& q);
 
