@@ -10,6 +10,7 @@
 
 #include <array>
 #include <bit>
+#include <cmath>
 #include <span>
 
 namespace axtrain {
@@ -147,23 +148,49 @@ torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, 
   torch::NoGradGuard no_grad;
   const bool is_signed = hw.is_signed();
   const RelativeErrorMoments moments = operand_error_moments(bw, bx, hw);
-  const auto scale = (broadcast_channel(qw.scale, 2) * qx.scale).t();  // {1, O} or scalar
   // A product's error is (cw cx) eps: mean and variance summed over k (independent products). The sum of
   // code products is exact on the int8 GEMM (unsigned codes); the sum of their squares only sets the noise's
   // spread and is taken in float32 (relative rounding below 1e-6; each square is exact in float32).
   const auto code_products = is_signed ? torch::mm(codes_of_bytes(bx, true), codes_of_bytes(bw, true).t())
-                                       : exact_matmul().of_bytes(bw, bx, GemmPath::kDecomposed).t();
-  auto mean = moments.mean * code_products * scale;  // {N, O}
+                                       : exact_matmul().of_bytes(bw, bx, GemmPath::kDecomposed).t();  // {N, O}
   const auto squares = torch::mm(squared_codes(bx, is_signed), squared_codes(bw, is_signed).t());
-  auto variance = moments.variance * squares.to(torch::kFloat64) * scale * scale;
+  torch::Tensor row_sums;  // {N}: sum_k of the squared real inputs, for the memory-fault variance
   if (hw.has_memory_faults()) {
     const auto xr = dequantize(codes_of_bytes(bx, is_signed), qx, torch::kFloat64);
-    const auto sw = broadcast_channel(qw.scale, 1).reshape({1, -1});
-    variance = variance + memory_code_variance(hw.memory) * (xr * xr).sum(1, true) * sw * sw;
+    row_sums = (xr * xr).sum(1).contiguous();
   }
   auto gen = at::detail::createCPUGenerator(hw.fault_key(layer_id, 2));
-  const auto normal = torch::randn(mean.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat64));
-  return (mean + hw.noise_scale * torch::sqrt(variance) * normal).to(dtype);
+  const auto normal = torch::randn(code_products.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat64));
+  // One pass with the operations (and the order) of the former tensor expressions, element by element:
+  //   mean = (m cp) s_o,  variance = ((v sq) s_o) s_o [+ ((mcv rs_n) sw_o) sw_o],
+  //   noise = mean + (noise_scale sqrt(variance)) normal,  with s_o = sw_o sx.
+  const int64_t rows = code_products.size(0), outs = code_products.size(1);
+  const bool per_channel = qw.scale.dim() > 0;
+  const auto sw = per_channel ? qw.scale.contiguous() : qw.scale.reshape({1});
+  const double sx = qx.scale.item<double>(), mcv = hw.has_memory_faults() ? memory_code_variance(hw.memory) : 0.0;
+  auto noise = torch::empty({rows, outs}, torch::TensorOptions().dtype(dtype));
+  const double* cp = code_products.data_ptr<double>();
+  const int64_t cp_row = code_products.stride(0), cp_col = code_products.stride(1);
+  const float* sq = squares.data_ptr<float>();
+  const double* z = normal.data_ptr<double>();
+  const double* psw = sw.data_ptr<double>();
+  const double* rs = row_sums.defined() ? row_sums.data_ptr<double>() : nullptr;
+  const double m = moments.mean, v = moments.variance, spread = hw.noise_scale;
+  AT_DISPATCH_FLOATING_TYPES(dtype, "statistic_noise", [&] {
+    scalar_t* out = noise.data_ptr<scalar_t>();
+    at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t n = begin; n < end; ++n) {
+        for (int64_t o = 0; o < outs; ++o) {
+          const double w_scale = psw[per_channel ? o : 0], s = w_scale * sx;
+          const double mean = (m * cp[n * cp_row + o * cp_col]) * s;
+          double variance = ((v * static_cast<double>(sq[n * outs + o])) * s) * s;
+          if (rs) variance = variance + ((mcv * rs[n]) * w_scale) * w_scale;
+          out[n * outs + o] = static_cast<scalar_t>(mean + (spread * std::sqrt(variance)) * z[n * outs + o]);
+        }
+      }
+    });
+  });
+  return noise;
 }
 
 }  // namespace
@@ -229,15 +256,9 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
     rw = quantize_rows(w, qw);
   }
   if (hw.mode == ForwardMode::kStatistic) {
-    // The fake-quantised float product plus noise. The product is the same mm as the former surrogate
-    // mm(deq + (x - x.detach()), ...) (adding x - x = +0 changes no value), run without a graph; its
-    // straight-through gradient is HardwareProduct's, the gradient of that surrogate.
-    torch::Tensor product;
-    {
-      torch::NoGradGuard no_grad;
-      product = torch::mm(rx.dequantized, rw.dequantized.t());
-    }
-    auto surrogate = HardwareProduct::apply(x, w, product, rx.dequantized, rw.dequantized);
+    // The differentiable surrogate (the fake-quantised float product) plus noise. It stays a graph: through
+    // HardwareProduct the second-order gradients of act's term differ in the last bits (measured).
+    auto surrogate = torch::mm(rx.dequantized + (x - x.detach()), (rw.dequantized + (w - w.detach())).t());
     if (bias.defined()) surrogate = surrogate + bias;
     return surrogate + statistic_noise(rx.bytes, rw.bytes, qx, qw, hw, layer_id, x.scalar_type());
   }
