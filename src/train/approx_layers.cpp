@@ -45,14 +45,22 @@ QuantParams ApproxLayer::observe_input(const torch::Tensor& x, torch::Tensor& ra
   const auto [batch_lo, batch_hi] = torch::aminmax(transposed ? x.t() : x);
   double lo = batch_lo.item<double>(), hi = batch_hi.item<double>();
   const bool known = range_set.item<bool>();
-  AXT_ASSERT(range.is_contiguous() && range.scalar_type() == torch::kFloat64 && range.numel() == 2);
-  double* stored = range.data_ptr<double>();
+  AXT_ASSERT(range.numel() == 2);
+  // The buffer is float64 unless the module was converted (to(kFloat32) converts buffers too): then it is
+  // written through a copy and read back, rounded to its type, as the tensor expression did.
+  const bool in_place = range.scalar_type() == torch::kFloat64 && range.is_contiguous();
+  const auto stored_tensor = range.to(torch::kFloat64).contiguous();
+  double* stored = stored_tensor.data_ptr<double>();
   if (training) {
     if (known) {
       lo = kRangeMomentum * stored[0] + (1 - kRangeMomentum) * lo;
       hi = kRangeMomentum * stored[1] + (1 - kRangeMomentum) * hi;
     }
     stored[0] = lo, stored[1] = hi;
+    if (!in_place) {
+      range.copy_(stored_tensor);
+      lo = range[0].item<double>(), hi = range[1].item<double>();
+    }
     range_set.fill_(true);
   } else if (known) {
     lo = stored[0], hi = stored[1];

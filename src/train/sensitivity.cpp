@@ -15,6 +15,57 @@ torch::Tensor operand_rows(ApproxLayer* layer, const torch::Tensor& x) {
   return conv->unfold_input(x).view({x.size(0), -1, conv->weight.numel() / conv->weight.size(0)});
 }
 
+// R of one dense layer, 1/2 sum_ok S_ok, with its gradient written out (the fused form of weight_sensitivity's
+// expression for L = 1; the same sums in another order, so equal to float rounding):
+//   R = m/(2n) sum_no d_no^2 Q_no + c/(2n) sum_no d_no^2 s_o^2 |x_n|^2,  Q = (x + za)^2 (w + zw)^2^T,
+// with d = delta {N, O}, x {N, K}, w {O, K}, m the multiplier variance, c the memory code variance, s the weight
+// scale. Its backward: dR/dd = d (m Q + c s^2 |x|^2) / n, dR/dx = (m (x + za) (d^2 (w + zw)^2) + c x (d^2 s^2)) / n,
+// dR/dw = m (w + zw) ((d^2)^T (x + za)^2) / n. Held constant, as in weight_sensitivity: the quantisation
+// offsets, scales and noise moments. One GEMM forward, three backward, instead of an autograd graph of some
+// twenty {O, K} and {N, K} operations (and their double backward).
+struct DenseSensitivity : torch::autograd::Function<DenseSensitivity> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& delta,
+                               const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& w_offset,
+                               const torch::Tensor& w_scale_sq, double x_offset, double multiplier, double memory) {
+    const auto n = static_cast<double>(x.size(0));
+    const auto d2 = delta * delta;
+    const auto a2 = (x + x_offset).square(), ws2 = (w + w_offset).square();  // {N, K}, {O, K}
+    const auto x_norm = x.square().sum(1, true);                             // {N, 1}
+    auto weight = torch::zeros_like(delta);                                  // m Q + c s^2 |x|^2, {N, O}
+    if (multiplier > 0) weight = weight + multiplier * torch::mm(a2, ws2.t());
+    if (memory > 0) weight = weight + memory * (x_norm * w_scale_sq.reshape({1, -1}));
+    ctx->save_for_backward({delta, x, w, w_offset, w_scale_sq, weight});
+    ctx->saved_data["x_offset"] = x_offset;
+    ctx->saved_data["multiplier"] = multiplier;
+    ctx->saved_data["memory"] = memory;
+    return (d2 * weight).sum() / (2 * n);
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &delta = saved[0], &x = saved[1], &w = saved[2], &w_offset = saved[3], &w_scale_sq = saved[4];
+    const auto& weight = saved[5];
+    const double x_offset = ctx->saved_data["x_offset"].toDouble();
+    const double multiplier = ctx->saved_data["multiplier"].toDouble();
+    const double memory = ctx->saved_data["memory"].toDouble();
+    const auto g = grads[0] / static_cast<double>(x.size(0));  // dR/dR over n, a 0-dim tensor
+    const auto d2 = delta * delta;
+    torch::Tensor d_delta, d_x, d_w;
+    if (ctx->needs_input_grad(0)) d_delta = g * delta * weight;
+    const bool need_x = ctx->needs_input_grad(1), need_w = ctx->needs_input_grad(2);
+    if (need_x) d_x = torch::zeros_like(x);
+    if (need_w) d_w = torch::zeros_like(w);
+    if (multiplier > 0) {
+      const auto a = x + x_offset, ws = w + w_offset;
+      if (need_x) d_x = d_x + (g * multiplier) * a * torch::mm(d2, ws.square());
+      if (need_w) d_w = d_w + (g * multiplier) * ws * torch::mm(d2.t(), a.square());
+    }
+    if (memory > 0 && need_x) d_x = d_x + (g * memory) * x * torch::mm(d2, w_scale_sq.reshape({-1, 1}));
+    return {d_delta, d_x, d_w, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
 }  // namespace
 
 std::vector<LayerNoise> layer_noise(const std::vector<ApproxLayer*>& layers, const HardwareState& target) {
@@ -76,6 +127,31 @@ std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& l
     result.push_back(s.view(w.sizes()));
   }
   return result;
+}
+
+torch::Tensor sensitivity_term(const std::vector<ApproxLayer*>& layers, const std::vector<torch::Tensor>& deltas,
+                               const std::vector<LayerNoise>& noise) {
+  AXT_ASSERT(layers.size() == deltas.size() && layers.size() == noise.size());
+  torch::Tensor r;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    ApproxLayer* layer = layers[l];
+    torch::Tensor term;
+    if (layer->is_conv()) {  // several output positions per weight: the general expression
+      term = 0.5 * weight_sensitivity({layer}, {deltas[l]}, {noise[l]})[0].sum();
+    } else {
+      const LayerRecord& rec = layer->record();
+      const torch::Tensor w = layer->weight_tensor();
+      const auto dtype = w.scalar_type();
+      const auto& qw = rec.weight_quant;
+      const auto w_offset = (broadcast_channel(qw.zero_point, 2) * broadcast_channel(qw.scale, 2)).to(dtype);
+      const auto w_scale_sq = (qw.scale * qw.scale).reshape({-1}).expand({w.size(0)}).to(dtype).contiguous();
+      const double x_offset = (rec.input_quant.zero_point * rec.input_quant.scale).to(dtype).item<double>();
+      term = DenseSensitivity::apply(deltas[l], rec.input, w, w_offset, w_scale_sq, x_offset,
+                                     noise[l].multiplier_variance, noise[l].memory_code_variance);
+    }
+    r = r.defined() ? r + term : term;
+  }
+  return r.defined() ? r : torch::zeros({});
 }
 
 }  // namespace axtrain

@@ -105,8 +105,7 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
         std::vector<torch::Tensor> outputs;
         for (ApproxLayer* layer : layers) outputs.push_back(layer->record().output);
         const auto deltas = torch::autograd::grad({summed}, outputs, {}, true, true);
-        torch::Tensor r = torch::zeros({}, out.options());
-        for (const auto& s : weight_sensitivity(layers, deltas, layer_noise(layers, target))) r = r + 0.5 * s.sum();
+        const torch::Tensor r = sensitivity_term(layers, deltas, layer_noise(layers, target));
         total = loss + c.act_lambda * r;
         reg_sum += r.item<double>();
       }
