@@ -9,8 +9,11 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 namespace axtrain {
 namespace {
@@ -188,6 +191,40 @@ QuantizedRows quantize_rows(const torch::Tensor& x_in, const QuantParams& q) {
     });
   });
   return out;
+}
+
+std::array<double, 256> quantized_histogram(const torch::Tensor& x_in, const QuantParams& q) {
+  AXT_ASSERT(x_in.dim() == 2);
+  const auto x = x_in.detach().contiguous();
+  const int64_t rows = x.size(0), cols = x.size(1);
+  const bool per_row = q.scale.dim() > 0;
+  AXT_ASSERT(!per_row || (q.scale.numel() == rows && q.zero_point.numel() == rows));
+  const auto scale = per_row ? q.scale.contiguous() : q.scale,
+             zero = per_row ? q.zero_point.contiguous() : q.zero_point;
+  const double one_scale = per_row ? 0.0 : scale.item<double>(), one_zero = per_row ? 0.0 : zero.item<double>();
+  const double lo = q.is_signed ? -128.0 : 0.0, hi = q.is_signed ? 127.0 : 255.0;
+  std::mutex merge;
+  std::array<std::int64_t, 256> counts{};
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "quantized_histogram", [&] {
+    const scalar_t* px = x.data_ptr<scalar_t>();
+    const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1));
+    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+      // One row at a time through quantize_row (the same codes), its outputs in buffers that stay in cache.
+      std::vector<std::uint8_t> bytes(static_cast<std::size_t>(cols));
+      std::vector<scalar_t> deq(static_cast<std::size_t>(cols));
+      std::array<std::int64_t, 256> local{};
+      for (int64_t r = begin; r < end; ++r) {
+        quantize_row(px + r * cols, cols, per_row ? scale.data_ptr<double>()[r] : one_scale,
+                     per_row ? zero.data_ptr<double>()[r] : one_zero, lo, hi, bytes.data(), deq.data());
+        for (std::uint8_t b : bytes) ++local[b];
+      }
+      const std::lock_guard<std::mutex> lock(merge);
+      for (std::size_t b = 0; b < 256; ++b) counts[b] += local[b];
+    });
+  });
+  std::array<double, 256> hist{};  // by operand index: a signed code c at c + 128
+  for (std::size_t b = 0; b < 256; ++b) hist[q.is_signed ? b ^ 0x80 : b] = static_cast<double>(counts[b]);
+  return hist;
 }
 
 torch::Tensor dequantize(const torch::Tensor& codes, const QuantParams& q, torch::ScalarType dtype) {

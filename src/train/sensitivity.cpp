@@ -29,11 +29,12 @@ struct DenseSensitivity : torch::autograd::Function<DenseSensitivity> {
                                const torch::Tensor& w_scale_sq, double x_offset, double multiplier, double memory) {
     const auto n = static_cast<double>(x.size(0));
     const auto d2 = delta * delta;
-    const auto a2 = (x + x_offset).square(), ws2 = (w + w_offset).square();  // {N, K}, {O, K}
-    const auto x_norm = x.square().sum(1, true);                             // {N, 1}
-    auto weight = torch::zeros_like(delta);                                  // m Q + c s^2 |x|^2, {N, O}
-    if (multiplier > 0) weight = weight + multiplier * torch::mm(a2, ws2.t());
-    if (memory > 0) weight = weight + memory * (x_norm * w_scale_sq.reshape({1, -1}));
+    auto weight = torch::zeros_like(delta);  // m Q + c s^2 |x|^2, {N, O}
+    if (multiplier > 0) {
+      const auto a2 = (x + x_offset).square(), ws2 = (w + w_offset).square();  // {N, K}, {O, K}
+      weight = weight + multiplier * torch::mm(a2, ws2.t());
+    }
+    if (memory > 0) weight = weight + memory * (x.square().sum(1, true) * w_scale_sq.reshape({1, -1}));
     ctx->save_for_backward({delta, x, w, w_offset, w_scale_sq, weight});
     ctx->saved_data["x_offset"] = x_offset;
     ctx->saved_data["multiplier"] = multiplier;
@@ -79,9 +80,9 @@ std::vector<LayerNoise> layer_noise(const std::vector<ApproxLayer*>& layers, con
     n.memory_code_variance = memory;
     if (target.matmul) {
       const torch::Tensor w = layer->weight_tensor();
-      const auto bw = quantize_rows(w.reshape({w.size(0), -1}), r.weight_quant).bytes;
-      const auto bx = quantize_rows(r.input.reshape({r.input.size(0), -1}), r.input_quant).bytes;
-      n.multiplier_variance = operand_error_moments(bw, bx, target).variance;
+      const auto hw_hist = quantized_histogram(w.reshape({w.size(0), -1}), r.weight_quant);
+      const auto hx_hist = quantized_histogram(r.input.reshape({r.input.size(0), -1}), r.input_quant);
+      n.multiplier_variance = target.matmul->multiplier().relative_errors().moments(hw_hist, hx_hist).variance;
     }
     noise.push_back(n);
   }

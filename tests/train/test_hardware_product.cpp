@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -141,6 +143,9 @@ TEST(QuantizeRows, BytesAndDequantisedValuesEqualQuantizeCodesThenDequantize) {
         EXPECT_TRUE(torch::equal(r.bytes, code_bytes(codes, is_signed)));
         EXPECT_TRUE(torch::equal(codes_of_bytes(r.bytes, is_signed), codes));
         EXPECT_TRUE(torch::equal(r.code_sums, codes.sum(1)));
+        const std::vector<double> counted = code_histogram(r.bytes, is_signed);
+        const std::array<double, 256> direct = quantized_histogram(x, q);
+        EXPECT_TRUE(std::equal(counted.begin(), counted.end(), direct.begin()));
       }
     }
   }

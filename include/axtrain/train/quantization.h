@@ -6,6 +6,8 @@
 
 #include <torch/types.h>
 
+#include <array>
+
 namespace axtrain {
 
 // Scales and zero points of one tensor: scalars (per-tensor) or one per output channel (dim 0).
@@ -44,6 +46,10 @@ struct QuantizedRows {
   torch::Tensor code_sums;    // {rows} float64: each row's sum of codes (exact integers)
 };
 QuantizedRows quantize_rows(const torch::Tensor& x, const QuantParams& q);
+
+// The histogram of x's codes (256 counts, by operand index: a signed code c at c + 128), the codes of
+// quantize_rows without storing them.
+std::array<double, 256> quantized_histogram(const torch::Tensor& x, const QuantParams& q);
 
 // Shape a per-channel parameter tensor to broadcast against a tensor of `dim` dimensions along dim 0.
 torch::Tensor broadcast_channel(const torch::Tensor& per_channel, int64_t dim);
