@@ -5,7 +5,7 @@
 //   value = g * (offset + sum_d base^d digit_d)
 // with digits that fit the int8 GEMM's operands: u8 (0..255) on the first operand's side, s8 of
 // int8_gemm_signed_bits() bits on the second's. Kulkarni's designs, truncation and DRUM need one digit per
-// factor (`axtrain hw show` lists the plan). The product of two factors expands into
+// factor (`axtrain bench` prints each plan). The product of two factors expands into
 //   digit x digit GEMM segments, each with an integer scale g_u g_v base_u^i base_v^j;
 //   row terms  (the other side's offset times a row sum of a digit) and column terms;
 //   a constant per k.
