@@ -97,6 +97,45 @@ std::int64_t mul(std::int64_t a, std::int64_t b) {  // modulo 2^64; only the low
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
 }
 
+using ByteSum = std::uint32_t (*)(const std::uint8_t*, std::size_t);
+
+// Stacked digits of an operand stored along k (n x k, or the first operand): row r of `out` (count * k bytes)
+// is [tables[s](in[r][0..k)) for each segment s], and coef[s] * sum(segment s's digits) is added to adds[r]
+// (modulo 2^32). `sum` reads the digits as u8 (sum_bytes) or s8 (sum_signed_bytes).
+void stack_rows(const std::vector<const ByteTable*>& tables, const std::vector<std::uint32_t>& coef, ByteSum sum,
+                const std::uint8_t* in, std::size_t stride, std::size_t rows, std::size_t k, std::uint8_t* out,
+                std::uint32_t* adds) {
+  const std::size_t count = tables.size(), depth = count * k;
+#pragma omp parallel for schedule(static) if (rows * depth > 65536)
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t s = 0; s < count; ++s) {
+      std::uint8_t* digits = out + r * depth + s * k;
+      lookup_bytes(*tables[s], in + r * stride, digits, k);
+      if (coef[s] != 0) adds[r] += coef[s] * sum(digits, k);
+    }
+  }
+}
+
+// The same for a second operand stored k x n: `out` is (count * k) x n, segment s in rows s k .. s k + k - 1,
+// and the s8 digit sums go to the columns' adds, in blocks of columns.
+void stack_columns(const std::vector<const ByteTable*>& tables, const std::vector<std::uint32_t>& coef,
+                   const std::uint8_t* in, std::size_t stride, std::size_t cols, std::size_t k, std::uint8_t* out,
+                   std::uint32_t* adds) {
+  constexpr std::size_t kColumnBlock = 4096;
+  const std::size_t count = tables.size(), blocks = (cols + kColumnBlock - 1) / kColumnBlock;
+#pragma omp parallel for schedule(static) if (count * k * cols > 65536)
+  for (std::size_t block = 0; block < blocks; ++block) {
+    const std::size_t j0 = block * kColumnBlock, width = std::min(kColumnBlock, cols - j0);
+    for (std::size_t s = 0; s < count; ++s) {
+      for (std::size_t p = 0; p < k; ++p) {
+        std::uint8_t* digits = out + (s * k + p) * cols + j0;
+        lookup_bytes(*tables[s], in + p * stride + j0, digits, width);
+        if (coef[s] != 0) add_signed_bytes(digits, coef[s], adds + j0, width);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int DecomposedGemm::add_p_table(const ByteTable& table) {
@@ -229,52 +268,26 @@ void DecomposedGemm::run(int m, int n, int k, const std::uint8_t* a, int lda, in
   const std::size_t per_chunk = static_cast<std::size_t>(kInt8GemmMaxDepth / k);
   std::size_t gemms_left = 0;
   for (const Group& group : groups_) gemms_left += (group.segments.size() + per_chunk - 1) / per_chunk;
-  constexpr std::size_t kColumnBlock = 4096;
   for (const Group& group : groups_) {
     for (std::size_t first = 0; first < group.segments.size(); first += per_chunk) {
       const std::size_t count = std::min(per_chunk, group.segments.size() - first);
       const std::size_t depth = count * kk;
       std::vector<std::uint32_t> p_coef(count, 0), q_coef(count, 0);  // sums to take in this chunk
+      std::vector<const ByteTable*> p_digits(count), q_digits(count);
       for (std::size_t s = 0; s < count; ++s) {
         const Segment& seg = group.segments[first + s];
         const auto p = static_cast<std::size_t>(seg.p), q = static_cast<std::size_t>(seg.q);
+        p_digits[s] = &p_tables_[p], q_digits[s] = &q_tables_[q];
         if (!p_summed[p]) p_coef[s] = row_coef_[p], p_summed[p] = true;
         if (!q_summed[q]) q_coef[s] = col_coef_[q], q_summed[q] = true;
       }
       std::uint8_t* stacked_a = scratch(work.a, work.a_size, mm * depth);
       std::uint8_t* stacked_b = scratch(work.b, work.b_size, depth * nn);
-      const auto* segments = group.segments.data() + first;
-#pragma omp parallel for schedule(static) if (mm * depth > 65536)
-      for (std::size_t i = 0; i < mm; ++i) {
-        for (std::size_t s = 0; s < count; ++s) {
-          std::uint8_t* out = stacked_a + i * depth + s * kk;
-          lookup_bytes(p_tables_[static_cast<std::size_t>(segments[s].p)], a + i * sa, out, kk);
-          if (p_coef[s] != 0) row_add[i] += p_coef[s] * sum_bytes(out, kk);
-        }
-      }
-      if (b_rows) {  // stacked B transposed: row j is [Q_s(b[j][0..k)) for each segment s]
-#pragma omp parallel for schedule(static) if (depth * nn > 65536)
-        for (std::size_t j = 0; j < nn; ++j) {
-          for (std::size_t s = 0; s < count; ++s) {
-            std::uint8_t* out = stacked_b + j * depth + s * kk;
-            lookup_bytes(q_tables_[static_cast<std::size_t>(segments[s].q)], b + j * sb, out, kk);
-            if (q_coef[s] != 0) col_add[j] += q_coef[s] * sum_signed_bytes(out, kk);
-          }
-        }
-      }
-      const std::size_t blocks = b_rows ? 0 : (nn + kColumnBlock - 1) / kColumnBlock;
-#pragma omp parallel for schedule(static) if (depth * nn > 65536)
-      for (std::size_t block = 0; block < blocks; ++block) {
-        const std::size_t j0 = block * kColumnBlock, width = std::min(kColumnBlock, nn - j0);
-        for (std::size_t s = 0; s < count; ++s) {
-          const ByteTable& table = q_tables_[static_cast<std::size_t>(segments[s].q)];
-          for (std::size_t p = 0; p < kk; ++p) {
-            std::uint8_t* out = stacked_b + (s * kk + p) * nn + j0;
-            lookup_bytes(table, b + p * sb + j0, out, width);
-            if (q_coef[s] != 0) add_signed_bytes(out, q_coef[s], col_add.data() + j0, width);
-          }
-        }
-      }
+      stack_rows(p_digits, p_coef, sum_bytes, a, sa, mm, kk, stacked_a, row_add.data());
+      if (b_rows)
+        stack_rows(q_digits, q_coef, sum_signed_bytes, b, sb, nn, kk, stacked_b, col_add.data());
+      else
+        stack_columns(q_digits, q_coef, b, sb, nn, kk, stacked_b, col_add.data());
       int8_gemm(m, n, static_cast<int>(depth), stacked_a, static_cast<int>(depth),
                 reinterpret_cast<const std::int8_t*>(stacked_b), b_rows ? static_cast<int>(depth) : n, product, n,
                 layout);

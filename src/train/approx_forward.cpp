@@ -55,10 +55,7 @@ torch::Tensor output_rows(const torch::Tensor& product, const torch::Tensor& sum
                           const QuantParams& qx, const QuantParams& qw, int64_t k, const torch::Tensor& correction,
                           torch::ScalarType dtype) {
   const int64_t outs = product.size(0), rows = product.size(1);
-  const bool per_channel = qw.scale.dim() > 0;
-  const auto zw = per_channel ? qw.zero_point.contiguous() : qw.zero_point;
-  const auto sw = per_channel ? qw.scale.contiguous() : qw.scale;
-  const double one_zw = per_channel ? 0.0 : zw.item<double>(), one_sw = per_channel ? 0.0 : sw.item<double>();
+  const ChannelValues zw(qw.zero_point), sw(qw.scale);
   const double zx = qx.zero_point.item<double>(), sx = qx.scale.item<double>();
   // Written as {O, N} and returned transposed: the layout of the former `y.t().to(dtype)`, which the
   // following operations inherit (a different layout changes the summation order of the bias gradient).
@@ -66,15 +63,13 @@ torch::Tensor output_rows(const torch::Tensor& product, const torch::Tensor& sum
   const double* p = product.data_ptr<double>();
   const double* pw = sum_w.data_ptr<double>();
   const double* px = sum_x.data_ptr<double>();
-  const double* pzw = per_channel ? zw.data_ptr<double>() : nullptr;
-  const double* psw = per_channel ? sw.data_ptr<double>() : nullptr;
   const double* pc = correction.defined() ? correction.data_ptr<double>() : nullptr;
   AT_DISPATCH_FLOATING_TYPES(dtype, "output_rows", [&] {
     scalar_t* out = y.data_ptr<scalar_t>();
     at::parallel_for(0, outs, 1, [&](int64_t begin, int64_t end) {
       for (int64_t o = begin; o < end; ++o) {
-        const double z = per_channel ? pzw[o] : one_zw, s = per_channel ? psw[o] : one_sw;
-        const double w_term = zx * pw[o], constant = static_cast<double>(k) * z * zx, scale = s * sx;
+        const double z = zw[o];
+        const double w_term = zx * pw[o], constant = static_cast<double>(k) * z * zx, scale = sw[o] * sx;
         for (int64_t n = 0; n < rows; ++n) {
           double v = ((p[o * rows + n] - w_term) - z * px[n] + constant) * scale;
           if (pc) v = v - pc[o];
@@ -165,15 +160,13 @@ torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, 
   //   mean = (m cp) s_o,  variance = ((v sq) s_o) s_o [+ ((mcv rs_n) sw_o) sw_o],
   //   noise = mean + (noise_scale sqrt(variance)) normal,  with s_o = sw_o sx.
   const int64_t rows = code_products.size(0), outs = code_products.size(1);
-  const bool per_channel = qw.scale.dim() > 0;
-  const auto sw = per_channel ? qw.scale.contiguous() : qw.scale.reshape({1});
+  const ChannelValues sw(qw.scale);
   const double sx = qx.scale.item<double>(), mcv = hw.has_memory_faults() ? memory_code_variance(hw.memory) : 0.0;
   auto noise = torch::empty({rows, outs}, torch::TensorOptions().dtype(dtype));
   const double* cp = code_products.data_ptr<double>();
   const int64_t cp_row = code_products.stride(0), cp_col = code_products.stride(1);
   const float* sq = squares.data_ptr<float>();
   const double* z = normal.data_ptr<double>();
-  const double* psw = sw.data_ptr<double>();
   const double* rs = row_sums.defined() ? row_sums.data_ptr<double>() : nullptr;
   const double m = moments.mean, v = moments.variance, spread = hw.noise_scale;
   AT_DISPATCH_FLOATING_TYPES(dtype, "statistic_noise", [&] {
@@ -181,7 +174,7 @@ torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, 
     at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {
       for (int64_t n = begin; n < end; ++n) {
         for (int64_t o = 0; o < outs; ++o) {
-          const double w_scale = psw[per_channel ? o : 0], s = w_scale * sx;
+          const double w_scale = sw[o], s = w_scale * sx;
           const double mean = (m * cp[n * cp_row + o * cp_col]) * s;
           double variance = ((v * static_cast<double>(sq[n * outs + o])) * s) * s;
           if (rs) variance = variance + ((mcv * rs[n]) * w_scale) * w_scale;
@@ -206,10 +199,8 @@ std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed) {
     std::array<std::int64_t, 256> counts{};
     const std::uint8_t* p = bytes.data_ptr<std::uint8_t>();
     for (int64_t i = 0; i < bytes.numel(); ++i) ++counts[p[i]];
-    std::vector<double> hist(256);
-    for (int b = 0; b < 256; ++b)
-      hist[static_cast<std::size_t>(is_signed ? b ^ 0x80 : b)] = static_cast<double>(counts[b]);
-    return hist;
+    const std::array<double, 256> hist = operand_histogram(counts, is_signed);
+    return std::vector<double>(hist.begin(), hist.end());
   }
   const auto index = (is_signed ? codes + 128.0 : codes).to(torch::kLong).reshape(-1);
   const auto counts = torch::bincount(index, {}, 256).to(torch::kFloat64).contiguous();

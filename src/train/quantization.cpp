@@ -159,71 +159,85 @@ double quantize_row(const double* x, std::int64_t n, double s, double z, double 
   return sum;
 }
 
+// The rows of a 2-D tensor with their quantisation parameters, quantised one row at a time by quantize_row.
+struct RowQuantiser {
+  RowQuantiser(const torch::Tensor& x_in, const QuantParams& q)
+      : x(x_in.detach().contiguous()),
+        rows(x.size(0)),
+        cols(x.size(1)),
+        scale(q.scale),
+        zero(q.zero_point),
+        lo(q.is_signed ? -128.0 : 0.0),
+        hi(q.is_signed ? 127.0 : 255.0) {
+    AXT_ASSERT(x_in.dim() == 2);
+    AXT_ASSERT(!scale.per_channel() || (q.scale.numel() == rows && q.zero_point.numel() == rows));
+  }
+  // Row r's bytes and dequantised values into the given buffers; returns its sum of codes.
+  template <typename T>
+  double row(int64_t r, std::uint8_t* bytes, T* deq) const {
+    return quantize_row(x.data_ptr<T>() + r * cols, cols, scale[r], zero[r], lo, hi, bytes, deq);
+  }
+  int64_t grain() const { return std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1)); }
+
+  torch::Tensor x;
+  int64_t rows, cols;
+  ChannelValues scale, zero;
+  double lo, hi;
+};
+
 }  // namespace
 
+ChannelValues::ChannelValues(const torch::Tensor& values) {
+  AXT_ASSERT(values.scalar_type() == torch::kFloat64);
+  if (values.dim() == 0) {
+    one_ = values.item<double>();
+  } else {
+    values_ = values.contiguous();
+    data_ = values_.data_ptr<double>();
+  }
+}
+
 QuantizedRows quantize_rows(const torch::Tensor& x_in, const QuantParams& q) {
-  AXT_ASSERT(x_in.dim() == 2);
-  const auto x = x_in.detach().contiguous();
-  const int64_t rows = x.size(0), cols = x.size(1);
-  // Per-row parameters, or one pair read once (no expanded copies per call).
-  const bool per_row = q.scale.dim() > 0;
-  const auto scale = per_row ? q.scale.contiguous() : q.scale,
-             zero = per_row ? q.zero_point.contiguous() : q.zero_point;
-  AXT_ASSERT(!per_row || (q.scale.numel() == rows && q.zero_point.numel() == rows));
-  const double one_scale = per_row ? 0.0 : scale.item<double>(), one_zero = per_row ? 0.0 : zero.item<double>();
-  QuantizedRows out{torch::empty({rows, cols}, torch::kUInt8), torch::empty_like(x),
+  const RowQuantiser quantiser(x_in, q);
+  const int64_t rows = quantiser.rows, cols = quantiser.cols;
+  QuantizedRows out{torch::empty({rows, cols}, torch::kUInt8), torch::empty_like(quantiser.x),
                     torch::empty({rows}, torch::kFloat64)};
   double* sums = out.code_sums.data_ptr<double>();
-  const double lo = q.is_signed ? -128.0 : 0.0, hi = q.is_signed ? 127.0 : 255.0;
-  const double* ps = per_row ? scale.data_ptr<double>() : nullptr;
-  const double* pz = per_row ? zero.data_ptr<double>() : nullptr;
   std::uint8_t* bytes = out.bytes.data_ptr<std::uint8_t>();
-  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "quantize_rows", [&] {
-    const scalar_t* px = x.data_ptr<scalar_t>();
+  AT_DISPATCH_FLOATING_TYPES(quantiser.x.scalar_type(), "quantize_rows", [&] {
     scalar_t* deq = out.dequantized.data_ptr<scalar_t>();
-    const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1));
-    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const int64_t at = r * cols;
-        sums[r] = quantize_row(px + at, cols, per_row ? ps[r] : one_scale, per_row ? pz[r] : one_zero, lo, hi,
-                               bytes + at, deq + at);
-      }
+    at::parallel_for(0, rows, quantiser.grain(), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) sums[r] = quantiser.row(r, bytes + r * cols, deq + r * cols);
     });
   });
   return out;
 }
 
 std::array<double, 256> quantized_histogram(const torch::Tensor& x_in, const QuantParams& q) {
-  AXT_ASSERT(x_in.dim() == 2);
-  const auto x = x_in.detach().contiguous();
-  const int64_t rows = x.size(0), cols = x.size(1);
-  const bool per_row = q.scale.dim() > 0;
-  AXT_ASSERT(!per_row || (q.scale.numel() == rows && q.zero_point.numel() == rows));
-  const auto scale = per_row ? q.scale.contiguous() : q.scale,
-             zero = per_row ? q.zero_point.contiguous() : q.zero_point;
-  const double one_scale = per_row ? 0.0 : scale.item<double>(), one_zero = per_row ? 0.0 : zero.item<double>();
-  const double lo = q.is_signed ? -128.0 : 0.0, hi = q.is_signed ? 127.0 : 255.0;
+  const RowQuantiser quantiser(x_in, q);
+  const auto cols = static_cast<std::size_t>(quantiser.cols);
   std::mutex merge;
   std::array<std::int64_t, 256> counts{};
-  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "quantized_histogram", [&] {
-    const scalar_t* px = x.data_ptr<scalar_t>();
-    const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1));
-    at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
-      // One row at a time through quantize_row (the same codes), its outputs in buffers that stay in cache.
-      std::vector<std::uint8_t> bytes(static_cast<std::size_t>(cols));
-      std::vector<scalar_t> deq(static_cast<std::size_t>(cols));
+  AT_DISPATCH_FLOATING_TYPES(quantiser.x.scalar_type(), "quantized_histogram", [&] {
+    at::parallel_for(0, quantiser.rows, quantiser.grain(), [&](int64_t begin, int64_t end) {
+      // One row at a time (the codes of quantize_rows), its outputs in buffers that stay in cache.
+      std::vector<std::uint8_t> bytes(cols);
+      std::vector<scalar_t> deq(cols);
       std::array<std::int64_t, 256> local{};
       for (int64_t r = begin; r < end; ++r) {
-        quantize_row(px + r * cols, cols, per_row ? scale.data_ptr<double>()[r] : one_scale,
-                     per_row ? zero.data_ptr<double>()[r] : one_zero, lo, hi, bytes.data(), deq.data());
+        quantiser.row(r, bytes.data(), deq.data());
         for (std::uint8_t b : bytes) ++local[b];
       }
       const std::lock_guard<std::mutex> lock(merge);
       for (std::size_t b = 0; b < 256; ++b) counts[b] += local[b];
     });
   });
-  std::array<double, 256> hist{};  // by operand index: a signed code c at c + 128
-  for (std::size_t b = 0; b < 256; ++b) hist[q.is_signed ? b ^ 0x80 : b] = static_cast<double>(counts[b]);
+  return operand_histogram(counts, q.is_signed);
+}
+
+std::array<double, 256> operand_histogram(const std::array<std::int64_t, 256>& byte_counts, bool is_signed) {
+  std::array<double, 256> hist{};
+  for (std::size_t b = 0; b < 256; ++b) hist[is_signed ? b ^ 0x80 : b] = static_cast<double>(byte_counts[b]);
   return hist;
 }
 

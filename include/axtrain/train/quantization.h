@@ -7,6 +7,7 @@
 #include <torch/types.h>
 
 #include <array>
+#include <cstdint>
 
 namespace axtrain {
 
@@ -46,6 +47,23 @@ struct QuantizedRows {
   torch::Tensor code_sums;    // {rows} float64: each row's sum of codes (exact integers)
 };
 QuantizedRows quantize_rows(const torch::Tensor& x, const QuantParams& q);
+
+// A float64 parameter that is one value (per tensor) or one per channel, read by index without expanded
+// copies: values[i] is the channel's value, or the single value for every i.
+class ChannelValues {
+ public:
+  explicit ChannelValues(const torch::Tensor& values);
+  double operator[](int64_t i) const { return data_ ? data_[i] : one_; }
+  bool per_channel() const { return data_ != nullptr; }
+
+ private:
+  torch::Tensor values_;  // keeps data_ alive
+  const double* data_ = nullptr;
+  double one_ = 0;
+};
+
+// 256 counts by stored byte -> by operand index (a signed code c at c + 128).
+std::array<double, 256> operand_histogram(const std::array<std::int64_t, 256>& byte_counts, bool is_signed);
 
 // The histogram of x's codes (256 counts, by operand index: a signed code c at c + 128), the codes of
 // quantize_rows without storing them.
