@@ -88,38 +88,6 @@ torch::Tensor code_sums(const QuantizedRows& rows, const torch::Tensor& bytes, b
   return torch::sum(is_signed ? bytes.view(torch::kInt8) : bytes, {1}, false, torch::kFloat64);
 }
 
-// The hardware's output {N, O} for the layer's quantised operands rx {N, K} and rw {O, K} (SPEC 2.1),
-// bit-exact with gemm_reference: memory faults on the stored codes, the approximate product, exact zero-point
-// terms, scale.
-torch::Tensor emulate(const QuantizedRows& rx, const QuantizedRows& rw, const QuantParams& qx, const QuantParams& qw,
-                      const HardwareState& hw, int layer_id, LayerRuntime& runtime, torch::ScalarType dtype) {
-  const bool is_signed = hw.is_signed();
-  torch::Tensor bx = rx.bytes, bw = rw.bytes;
-  apply_memory_faults_to_bytes(bw, hw, layer_id, kWeightTensor, &runtime.faults);
-  if (hw.faults_on_activations) apply_memory_faults_to_bytes(bx, hw, layer_id, kActivationTensor, nullptr);
-  const int64_t k = bw.size(1);
-  GemmChoice& choice = runtime.gemm;
-  torch::Tensor product;  // {O, N}: sum over k of f(cw, cx)
-  if (choice.matmul != hw.matmul.get() || choice.depth != k) {
-    choice = GemmChoice{hw.matmul.get(), k, GemmPath::kGather};
-    product = hw.matmul->tuned(bw, bx, &choice.path);
-  } else {
-    product = hw.matmul->of_bytes(bw, bx, choice.path);
-  }
-  BiasCompensation& bias = runtime.bias;
-  if (bias.calibrating) {  // same codes, exact product
-    const auto cw = codes_of_bytes(bw, is_signed), cx = codes_of_bytes(bx, is_signed);
-    const auto scale = broadcast_channel(qw.scale, 2) * qx.scale;
-    const auto error = ((product - torch::mm(cw, cx.t())) * scale).sum(1);
-    bias.sum = bias.sum.defined() ? bias.sum + error : error;
-    bias.rows += bx.size(0);
-  }
-  const torch::Tensor correction = hw.compensate_bias ? bias.correction : torch::Tensor();
-  const bool faults = hw.has_memory_faults();
-  return output_rows(product, code_sums(rw, bw, faults, is_signed),
-                     code_sums(rx, bx, faults && hw.faults_on_activations, is_signed), qx, qw, k, correction, dtype);
-}
-
 // code^2 of each stored byte as float32 (exact: at most 255^2), in one pass through a 256-entry table.
 torch::Tensor squared_codes(const torch::Tensor& bytes, bool is_signed) {
   std::array<float, 256> square{};
@@ -187,6 +155,36 @@ torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, 
 }
 
 }  // namespace
+
+torch::Tensor hardware_output(const QuantizedRows& rx, const QuantizedRows& rw, const QuantParams& qx,
+                              const QuantParams& qw, const HardwareState& hw, int layer_id, LayerRuntime& runtime,
+                              torch::ScalarType dtype) {
+  const bool is_signed = hw.is_signed();
+  torch::Tensor bx = rx.bytes, bw = rw.bytes;
+  apply_memory_faults_to_bytes(bw, hw, layer_id, kWeightTensor, &runtime.faults);
+  if (hw.faults_on_activations) apply_memory_faults_to_bytes(bx, hw, layer_id, kActivationTensor, nullptr);
+  const int64_t k = bw.size(1);
+  GemmChoice& choice = runtime.gemm;
+  torch::Tensor product;  // {O, N}: sum over k of f(cw, cx)
+  if (choice.matmul != hw.matmul.get() || choice.depth != k) {
+    choice = GemmChoice{hw.matmul.get(), k, GemmPath::kGather};
+    product = hw.matmul->tuned(bw, bx, &choice.path);
+  } else {
+    product = hw.matmul->of_bytes(bw, bx, choice.path);
+  }
+  BiasCompensation& bias = runtime.bias;
+  if (bias.calibrating) {  // same codes, exact product
+    const auto cw = codes_of_bytes(bw, is_signed), cx = codes_of_bytes(bx, is_signed);
+    const auto scale = broadcast_channel(qw.scale, 2) * qx.scale;
+    const auto error = ((product - torch::mm(cw, cx.t())) * scale).sum(1);
+    bias.sum = bias.sum.defined() ? bias.sum + error : error;
+    bias.rows += bx.size(0);
+  }
+  const torch::Tensor correction = hw.compensate_bias ? bias.correction : torch::Tensor();
+  const bool faults = hw.has_memory_faults();
+  return output_rows(product, code_sums(rw, bw, faults, is_signed),
+                     code_sums(rx, bx, faults && hw.faults_on_activations, is_signed), qx, qw, k, correction, dtype);
+}
 
 void BiasCompensation::finish() {
   calibrating = false;
@@ -256,7 +254,7 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
   torch::Tensor value;
   {
     torch::NoGradGuard no_grad;
-    value = emulate(rx, rw, qx, qw, hw, layer_id, runtime, x.scalar_type());
+    value = hardware_output(rx, rw, qx, qw, hw, layer_id, runtime, x.scalar_type());
   }
   auto y = HardwareProduct::apply(x, w, value, rx.dequantized, rw.dequantized);
   return bias.defined() ? y + bias : y;

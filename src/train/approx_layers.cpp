@@ -1,5 +1,6 @@
 #include "axtrain/train/approx_layers.h"
 
+#include "axtrain/train/approx_conv.h"
 #include "axtrain/util/check.h"
 
 #include <fmt/ranges.h>
@@ -135,11 +136,12 @@ void ApproxConv2dImpl::pretty_print(std::ostream& stream) const {
          << ", hardware=" << hardware_summary() << ")";
 }
 
+ConvGeometry ApproxConv2dImpl::geometry(const torch::Tensor& x) const {
+  return conv_geometry(x, options.kernel_size(), options.stride(), options.padding());
+}
+
 torch::Tensor ApproxConv2dImpl::unfold_input(const torch::Tensor& x) const {
-  const int64_t k = options.kernel_size();
-  const auto cols = torch::im2col(x, {k, k}, {1, 1}, {options.padding(), options.padding()},
-                                  {options.stride(), options.stride()});  // {N, C k k, L}
-  return cols.transpose(1, 2).reshape({-1, cols.size(1)});
+  return unfold_input_rows(x, geometry(x));
 }
 
 torch::Tensor ApproxConv2dImpl::forward(const torch::Tensor& x) {
@@ -152,15 +154,13 @@ torch::Tensor ApproxConv2dImpl::forward(const torch::Tensor& x) {
     if (recording()) remember(x, z, qx, weight_quant(weight));  // quantising w only when it is kept
     return z;
   }
-  const int64_t k = options.kernel_size();
-  const int64_t h = (x.size(2) + 2 * options.padding() - k) / options.stride() + 1;
-  const int64_t w = (x.size(3) + 2 * options.padding() - k) / options.stride() + 1;
+  const ConvGeometry g = geometry(x);
   const QuantParams qw = weight_quant(weight);
-  const auto rows = approx_forward(unfold_input(x), weight.reshape({options.out_channels(), -1}), bias, qx, qw, *hw_,
-                                   layer_id_, runtime_);  // {N L, O}
-  auto z = rows.view({x.size(0), h * w, options.out_channels()})
+  const auto rows = approx_conv_forward(x, weight.reshape({options.out_channels(), -1}), bias, g, qx, qw, *hw_,
+                                        layer_id_, runtime_);  // {N L, O}
+  auto z = rows.view({x.size(0), g.positions(), options.out_channels()})
                .transpose(1, 2)
-               .reshape({x.size(0), options.out_channels(), h, w});
+               .reshape({x.size(0), options.out_channels(), g.out_height(), g.out_width()});
   remember(x, z, qx, qw);
   return z;
 }

@@ -112,20 +112,22 @@ TEST(ByteLookup, VbmiAndScalarGiveTheSameBytesForEveryLengthAndTable) {
 }
 
 TEST(ByteLookup, SumsOfBytesAndScaledSignedBytesMatchPlainLoops) {
-  const std::vector<std::uint8_t> in = test::filled(300, test::Fill::kRandom, 9);
-  for (std::size_t n : {0, 1, 31, 32, 33, 300}) {
-    std::uint32_t plain = 0;
-    std::vector<std::uint32_t> sums(n + 1, 5), expected(n + 1, 5);
-    for (std::size_t i = 0; i < n; ++i) {
-      plain += in[i];
-      expected[i] += 0xFFFFFF01u * static_cast<std::uint32_t>(static_cast<std::int8_t>(in[i]));
+  for (test::Fill fill : test::all_fills()) {
+    const std::vector<std::uint8_t> in = test::filled(300, fill, 9);
+    for (std::size_t n : {0, 1, 25, 31, 32, 33, 150, 300}) {
+      std::uint32_t plain = 0;
+      std::vector<std::uint32_t> sums(n + 1, 5), expected(n + 1, 5);
+      for (std::size_t i = 0; i < n; ++i) {
+        plain += in[i];
+        expected[i] += 0xFFFFFF01u * static_cast<std::uint32_t>(static_cast<std::int8_t>(in[i]));
+      }
+      EXPECT_EQ(sum_bytes(in.data(), n), plain) << n;
+      std::uint32_t plain_signed = 0;
+      for (std::size_t i = 0; i < n; ++i) plain_signed += static_cast<std::uint32_t>(static_cast<std::int8_t>(in[i]));
+      EXPECT_EQ(sum_signed_bytes(in.data(), n), plain_signed) << n;
+      add_signed_bytes(in.data(), 0xFFFFFF01u, sums.data(), n);
+      EXPECT_EQ(sums, expected) << n;
     }
-    EXPECT_EQ(sum_bytes(in.data(), n), plain) << n;
-    std::uint32_t plain_signed = 0;
-    for (std::size_t i = 0; i < n; ++i) plain_signed += static_cast<std::uint32_t>(static_cast<std::int8_t>(in[i]));
-    EXPECT_EQ(sum_signed_bytes(in.data(), n), plain_signed) << n;
-    add_signed_bytes(in.data(), 0xFFFFFF01u, sums.data(), n);
-    EXPECT_EQ(sums, expected) << n;
   }
 }
 

@@ -59,6 +59,13 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
                              const QuantParams& qx, const QuantParams& qw, const HardwareState& hw, int layer_id,
                              LayerRuntime& runtime);
 
+// kEmulate's value without a gradient: the hardware's output {N, O} for the quantised operands rx {N, K} and
+// rw {O, K} (SPEC 2.1), bit-exact with gemm_reference: memory faults on the stored codes, the approximate
+// product, exact zero-point terms, scale, bias compensation; as dtype. Reads the rows' bytes and code sums.
+torch::Tensor hardware_output(const QuantizedRows& rx, const QuantizedRows& rw, const QuantParams& qx,
+                              const QuantParams& qw, const HardwareState& hw, int layer_id, LayerRuntime& runtime,
+                              torch::ScalarType dtype);
+
 // Histogram (256 counts, by operand index) of a code tensor (float64 codes, or uint8 stored bytes).
 std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed);
 

@@ -4,6 +4,7 @@
 // mode); weights per tensor or per output channel from their current values.
 #pragma once
 
+#include "axtrain/kernels/conv_rows.h"
 #include "axtrain/train/approx_forward.h"
 #include "axtrain/train/hardware_state.h"
 #include "axtrain/train/quantization.h"
@@ -105,6 +106,7 @@ class ApproxConv2dImpl : public torch::nn::Cloneable<ApproxConv2dImpl>, public A
   bool is_conv() const override { return true; }
   // The input as rows of patches, {N * L, C * k * k}, as the approximate GEMM sees it.
   torch::Tensor unfold_input(const torch::Tensor& x) const;
+  ConvGeometry geometry(const torch::Tensor& x) const;
 
   ApproxConv2dOptions options;
   torch::Tensor weight, bias, input_range, input_range_set;
