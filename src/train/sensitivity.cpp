@@ -67,6 +67,24 @@ struct DenseSensitivity : torch::autograd::Function<DenseSensitivity> {
   }
 };
 
+// The multiplier part of R for one convolution, 1/2 sum_ok S_ok with memory noise off, as one convolution:
+//   R = m/(2n) sum_nol d_nol^2 Q_nol,  Q = conv((x + za)^2, (w + zw)^2),
+// the input padded with za (weight_sensitivity's padded rows read 0 + za): the sums of the general expression
+// in another order, so equal to float rounding. Autograd differentiates it through torch's convolution (twice
+// for act's double backward) instead of the rows' einsum graph over {N, L, K} tensors.
+torch::Tensor conv_multiplier_term(ApproxConv2dImpl& conv, const torch::Tensor& delta, double multiplier) {
+  const LayerRecord& r = conv.record();
+  const auto dtype = conv.weight.scalar_type();
+  const double x_offset = (r.input_quant.zero_point * r.input_quant.scale).to(dtype).item<double>();
+  const auto w_offset =
+      (broadcast_channel(r.weight_quant.zero_point, 4) * broadcast_channel(r.weight_quant.scale, 4)).to(dtype);
+  const int64_t pad = conv.options.padding();
+  auto a = r.input + x_offset;
+  if (pad > 0) a = torch::constant_pad_nd(a, {pad, pad, pad, pad}, x_offset);
+  const auto q = torch::conv2d(a.square(), (conv.weight + w_offset).square(), {}, conv.options.stride());
+  return (multiplier / (2.0 * static_cast<double>(r.input.size(0)))) * (delta.square() * q).sum();
+}
+
 }  // namespace
 
 std::vector<LayerNoise> layer_noise(const std::vector<ApproxLayer*>& layers, const HardwareState& target) {
@@ -137,8 +155,15 @@ torch::Tensor sensitivity_term(const std::vector<ApproxLayer*>& layers, const st
   for (std::size_t l = 0; l < layers.size(); ++l) {
     ApproxLayer* layer = layers[l];
     torch::Tensor term;
-    if (layer->is_conv()) {  // several output positions per weight: the general expression
-      term = 0.5 * weight_sensitivity({layer}, {deltas[l]}, {noise[l]})[0].sum();
+    if (layer->is_conv()) {  // several output positions per weight
+      auto* conv = dynamic_cast<ApproxConv2dImpl*>(layer);
+      AXT_ASSERT(conv != nullptr);
+      term = torch::zeros({}, conv->weight.options());
+      if (noise[l].multiplier_variance > 0) term = conv_multiplier_term(*conv, deltas[l], noise[l].multiplier_variance);
+      if (noise[l].memory_code_variance > 0) {  // the general expression
+        const LayerNoise memory_only{.multiplier_variance = 0, .memory_code_variance = noise[l].memory_code_variance};
+        term = term + 0.5 * weight_sensitivity({layer}, {deltas[l]}, {memory_only})[0].sum();
+      }
     } else {
       const LayerRecord& rec = layer->record();
       const torch::Tensor w = layer->weight_tensor();

@@ -73,62 +73,69 @@ void check_gradient(ApproxNet& net, const torch::Tensor& x, const torch::Tensor&
   EXPECT_GE(checked, 8);
 }
 
-// The fused dense term and its written-out gradient against the general expression differentiated by autograd,
-// in float64 (1e-12) and float32 (1e-5, the rounding of a different summation order), with multiplier noise,
-// memory noise and both, per-tensor and per-channel weight scales.
-TEST(Sensitivity, FusedDenseTermEqualsTheGeneralExpression) {
-  for (torch::ScalarType dtype : {torch::kFloat64, torch::kFloat32}) {
-    for (bool per_channel : {false, true}) {
-      for (const auto& [multiplier, memory] : {std::pair{true, false}, std::pair{false, true}, std::pair{true, true}}) {
-        torch::manual_seed(21);
-        auto net = make_model({.kind = Network::kMlp, .input_shape = {12}, .hidden = {9, 7}, .outputs = 4});
-        net->to(dtype);
-        auto hw = std::make_shared<HardwareState>(HardwareState::exact(1));
-        hw->mode = ForwardMode::kFloat;
-        hw->per_channel_weights = per_channel;
-        net->set_hardware(hw);
-        const auto x = torch::randn({16, 12}, dtype), y = torch::randint(0, 4, {16}, torch::kLong);
-        net->train();
-        net->forward(x);  // input ranges
-        HardwareState target = HardwareState::emulate(Multiplier::parse("K3"), MemoryFaultModel::symmetric(1e-2), 1);
-        net->set_recording(true);
-        net->forward(x);
-        std::vector<LayerNoise> noise = layer_noise(net->approx_layers(), target);
-        for (LayerNoise& n : noise) {
-          if (!multiplier) n.multiplier_variance = 0;
-          if (!memory) n.memory_code_variance = 0;
-        }
-        std::vector<torch::Tensor> terms, grads;
-        for (bool fused : {true, false}) {
-          net->zero_grad();
+// The fused terms (dense: the written-out gradient; convolution: one convolution of the squared operands) against
+// the general expression differentiated by autograd, in float64 (1e-12) and float32 (1e-5, the rounding of a
+// different summation order), with multiplier noise, memory noise and both, per-tensor and per-channel weight
+// scales, for an MLP and for LeNet (padded and unpadded convolutions).
+TEST(Sensitivity, FusedTermsEqualTheGeneralExpression) {
+  for (bool cnn : {false, true}) {
+    for (torch::ScalarType dtype : {torch::kFloat64, torch::kFloat32}) {
+      for (bool per_channel : {false, true}) {
+        for (const auto& [multiplier, memory] :
+             {std::pair{true, false}, std::pair{false, true}, std::pair{true, true}}) {
+          torch::manual_seed(21);
+          auto net = cnn ? make_model({.kind = Network::kLenet, .input_shape = {1, 28, 28}, .outputs = 4})
+                         : make_model({.kind = Network::kMlp, .input_shape = {12}, .hidden = {9, 7}, .outputs = 4});
+          net->to(dtype);
+          auto hw = std::make_shared<HardwareState>(HardwareState::exact(1));
+          hw->mode = ForwardMode::kFloat;
+          hw->per_channel_weights = per_channel;
+          net->set_hardware(hw);
+          // Inputs below 0 too, so that the padded entries read a non-zero offset.
+        const auto x = cnn ? torch::rand({6, 1, 28, 28}, dtype) - 0.3 : torch::randn({16, 12}, dtype);
+          const auto y = torch::randint(0, 4, {x.size(0)}, torch::kLong);
+          net->train();
+          net->forward(x);  // input ranges
+          HardwareState target = HardwareState::emulate(Multiplier::parse("K3"), MemoryFaultModel::symmetric(1e-2), 1);
           net->set_recording(true);
-          const auto logits = net->forward(x);
-          const auto loss = torch::nn::functional::cross_entropy(
-              logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-          std::vector<torch::Tensor> outputs;
-          for (ApproxLayer* layer : net->approx_layers()) outputs.push_back(layer->record().output);
-          const auto deltas = torch::autograd::grad({loss}, outputs, {}, true, true);
-          torch::Tensor r = torch::zeros({}, dtype);
-          if (fused) {
-            r = sensitivity_term(net->approx_layers(), deltas, noise);
-          } else {
-            for (const auto& s : weight_sensitivity(net->approx_layers(), deltas, noise)) r = r + 0.5 * s.sum();
+          net->forward(x);
+          std::vector<LayerNoise> noise = layer_noise(net->approx_layers(), target);
+          for (LayerNoise& n : noise) {
+            if (!multiplier) n.multiplier_variance = 0;
+            if (!memory) n.memory_code_variance = 0;
           }
-          r.backward();
-          terms.push_back(r.detach());
-          for (const auto& p : net->parameters()) grads.push_back(p.grad().clone());
-        }
-        const double tol = dtype == torch::kFloat64 ? 1e-12 : 1e-5;
-        SCOPED_TRACE(std::string(dtype == torch::kFloat64 ? "float64" : "float32") +
-                     (per_channel ? " per-channel" : "") + (multiplier ? " multiplier" : "") +
-                     (memory ? " memory" : ""));
-        ASSERT_GT(terms[1].item<double>(), 0);
-        EXPECT_NEAR(terms[0].item<double>(), terms[1].item<double>(), tol * terms[1].item<double>());
-        const std::size_t count = grads.size() / 2;
-        for (std::size_t i = 0; i < count; ++i) {
-          const double scale = grads[count + i].abs().max().item<double>();
-          EXPECT_LE((grads[i] - grads[count + i]).abs().max().item<double>(), tol * std::max(scale, 1e-30))
-              << "parameter " << i;
+          std::vector<torch::Tensor> terms, grads;
+          for (bool fused : {true, false}) {
+            net->zero_grad();
+            net->set_recording(true);
+            const auto logits = net->forward(x);
+            const auto loss = torch::nn::functional::cross_entropy(
+                logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+            std::vector<torch::Tensor> outputs;
+            for (ApproxLayer* layer : net->approx_layers()) outputs.push_back(layer->record().output);
+            const auto deltas = torch::autograd::grad({loss}, outputs, {}, true, true);
+            torch::Tensor r = torch::zeros({}, dtype);
+            if (fused) {
+              r = sensitivity_term(net->approx_layers(), deltas, noise);
+            } else {
+              for (const auto& s : weight_sensitivity(net->approx_layers(), deltas, noise)) r = r + 0.5 * s.sum();
+            }
+            r.backward();
+            terms.push_back(r.detach());
+            for (const auto& p : net->parameters()) grads.push_back(p.grad().clone());
+          }
+          const double tol = dtype == torch::kFloat64 ? 1e-12 : 1e-5;
+          SCOPED_TRACE(std::string(cnn ? "lenet " : "mlp ") + (dtype == torch::kFloat64 ? "float64" : "float32") +
+                       (per_channel ? " per-channel" : "") + (multiplier ? " multiplier" : "") +
+                       (memory ? " memory" : ""));
+          ASSERT_GT(terms[1].item<double>(), 0);
+          EXPECT_NEAR(terms[0].item<double>(), terms[1].item<double>(), tol * terms[1].item<double>());
+          const std::size_t count = grads.size() / 2;
+          for (std::size_t i = 0; i < count; ++i) {
+            const double scale = grads[count + i].abs().max().item<double>();
+            EXPECT_LE((grads[i] - grads[count + i]).abs().max().item<double>(), tol * std::max(scale, 1e-30))
+                << "parameter " << i;
+          }
         }
       }
     }

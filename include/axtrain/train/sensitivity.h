@@ -36,9 +36,10 @@ std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& l
                                               const std::vector<LayerNoise>& noise);
 
 // R = 1/2 sum of every layer's S, the term act adds to the loss, differentiable (through the deltas, the layer
-// inputs and the weights). Dense layers take a fused form with its gradient written out (equal to
-// 1/2 sum weight_sensitivity to float rounding; test Sensitivity.FusedDenseTermEqualsTheGeneralExpression),
-// convolutions the general expression.
+// inputs and the weights), equal to 1/2 sum weight_sensitivity to float rounding (test
+// Sensitivity.FusedTermsEqualTheGeneralExpression): dense layers take a fused form with its gradient written
+// out, convolutions their multiplier part as one convolution of the squared operands and their memory part
+// as the general expression.
 torch::Tensor sensitivity_term(const std::vector<ApproxLayer*>& layers, const std::vector<torch::Tensor>& deltas,
                                const std::vector<LayerNoise>& noise);
 
