@@ -51,6 +51,49 @@ torch::Tensor fold_samples(const torch::Tensor& rows_in, const ConvGeometry& g) 
   return images;
 }
 
+std::vector<int64_t> to_list(const ConvGeometry& g) {
+  return {g.channels, g.height, g.width, g.kernel, g.stride, g.padding};
+}
+ConvGeometry from_list(const std::vector<int64_t>& v) {
+  return ConvGeometry{v[0], v[1], v[2], v[3], v[4], v[5]};
+}
+
+struct FoldRows;
+
+// rows = unfold(x) as an autograd node: torch's im2col, transposed, and its backward (the fold, col2im's
+// order), both differentiable again for double backward. The values are those of torch's im2col graph
+// (test ConvRows.*), without its transposed copy.
+struct UnfoldRows : torch::autograd::Function<UnfoldRows> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                               const std::vector<int64_t>& geometry);
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads);
+};
+
+// x = fold(rows): col2im of the rows; its backward is the unfold.
+struct FoldRows : torch::autograd::Function<FoldRows> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& rows,
+                               const std::vector<int64_t>& geometry) {
+    ctx->saved_data["geometry"] = geometry;
+    return fold_samples(rows, from_list(geometry));
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    return {UnfoldRows::apply(grads[0], ctx->saved_data["geometry"].toIntVector()), torch::Tensor()};
+  }
+};
+
+torch::Tensor UnfoldRows::forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                                  const std::vector<int64_t>& geometry) {
+  ctx->saved_data["geometry"] = geometry;
+  return unfold_samples(x, from_list(geometry), torch::zeros({}, x.options()));
+}
+
+torch::autograd::tensor_list UnfoldRows::backward(torch::autograd::AutogradContext* ctx,
+                                                  torch::autograd::tensor_list grads) {
+  return {FoldRows::apply(grads[0], ctx->saved_data["geometry"].toIntVector()), torch::Tensor()};
+}
+
 // Each row's sum of codes, float64 {rows} (exact integers), of unfolded code bytes.
 torch::Tensor row_code_sums(const torch::Tensor& bytes, bool is_signed) {
   const int64_t rows = bytes.size(0);
@@ -68,13 +111,6 @@ torch::Tensor row_code_sums(const torch::Tensor& bytes, bool is_signed) {
     }
   });
   return sums;
-}
-
-std::vector<int64_t> to_list(const ConvGeometry& g) {
-  return {g.channels, g.height, g.width, g.kernel, g.stride, g.padding};
-}
-ConvGeometry from_list(const std::vector<int64_t>& v) {
-  return ConvGeometry{v[0], v[1], v[2], v[3], v[4], v[5]};
 }
 
 // The emulated convolution as one autograd node: forward returns the hardware's rows {N L, O}; backward is
@@ -100,15 +136,12 @@ struct ConvHardwareProduct : torch::autograd::Function<ConvHardwareProduct> {
     torch::Tensor fq_w = saved[3], dx, dw;
     const torch::Tensor& pad = saved[4];  // the dequantised code of 0.0
     if (torch::GradMode::is_enabled()) {
-      const auto rows = unfold_input_rows(x, geometry);
       fq_w = fq_w + (w - w.detach());
-      if (need_x) {
-        const auto d_rows = g.mm(fq_w).view({x.size(0), geometry.positions(), geometry.patch()});
-        dx =
-            torch::col2im(d_rows.transpose(1, 2), {geometry.height, geometry.width}, {geometry.kernel, geometry.kernel},
-                          {1, 1}, {geometry.padding, geometry.padding}, {geometry.stride, geometry.stride});
+      if (need_x) dx = FoldRows::apply(g.mm(fq_w), to_list(geometry));
+      if (need_w) {
+        const auto rows = unfold_input_rows(x, geometry);
+        dw = g.t().mm(unfold_samples(deq_x, geometry, pad) + (rows - rows.detach()));
       }
-      if (need_w) dw = g.t().mm(unfold_samples(deq_x, geometry, pad) + (rows - rows.detach()));
     } else {
       if (need_x) dx = fold_samples(g.mm(fq_w), geometry);
       if (need_w) dw = g.t().mm(unfold_samples(deq_x, geometry, pad));
@@ -125,9 +158,7 @@ ConvGeometry conv_geometry(const torch::Tensor& x, int64_t kernel, int64_t strid
 }
 
 torch::Tensor unfold_input_rows(const torch::Tensor& x, const ConvGeometry& g) {
-  const auto cols =
-      torch::im2col(x, {g.kernel, g.kernel}, {1, 1}, {g.padding, g.padding}, {g.stride, g.stride});  // {N, C k k, L}
-  return cols.transpose(1, 2).reshape({-1, cols.size(1)});
+  return UnfoldRows::apply(x, to_list(g));
 }
 
 torch::Tensor approx_conv_forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,

@@ -68,6 +68,12 @@ TEST(ConvRows, UnfoldAndFoldEqualTorchIm2colAndCol2im) {
   }
 }
 
+// The former rows: torch's im2col, transposed (with torch's autograd graph).
+torch::Tensor im2col_rows(const torch::Tensor& x, const ConvGeometry& g) {
+  const auto cols = torch::im2col(x, {g.kernel, g.kernel}, {1, 1}, {g.padding, g.padding}, {g.stride, g.stride});
+  return cols.transpose(1, 2).reshape({-1, cols.size(1)});
+}
+
 void expect_bitwise_equal(const torch::Tensor& a, const torch::Tensor& b, const std::string& what) {
   ASSERT_EQ(a.defined(), b.defined()) << what;
   if (!a.defined()) return;
@@ -89,59 +95,49 @@ std::vector<torch::Tensor> gradients(const std::vector<torch::Tensor>& params, c
 TEST(ApproxConv, ValuesAndGradientsEqualTheIm2colRowsFormulation) {
   MemoryFaultModel faults;
   faults.p01 = 0.01, faults.p10 = 0.02;
-  for (const char* spec : {"K3", "mitchell", "exact", "truncated:6"}) {
-    for (const Case& c : {geometries()[2], geometries()[6], geometries()[7]}) {
-      for (int variant = 0; variant < 6; ++variant) {
-        // variant: 0 plain, 1 float64 per-channel, 2 no bias, 3 input without gradient, 4 memory faults on
-        // weights and activations, 5 the same with persistent weight faults.
-        const bool with_bias = variant != 2, input_grad = variant != 3, per_channel = variant == 1;
-        const torch::ScalarType dtype = variant == 1 ? torch::kFloat64 : torch::kFloat32;
-        for (bool second_order : {false, true}) {
-          SCOPED_TRACE(::testing::Message() << spec << " k" << c.kernel << " s" << c.stride << " p" << c.padding
-                                            << " variant " << variant << (second_order ? " 2nd order" : ""));
-          torch::manual_seed(31);
-          const ConvGeometry g = geometry_of(c);
-          const int64_t outs = 4;
-          auto x = torch::randn({3, g.channels, g.height, g.width}, dtype).requires_grad_(input_grad);
-          auto w = (0.3 * torch::randn({outs, g.patch()}, dtype)).requires_grad_(true);
-          torch::Tensor bias;
-          if (with_bias) bias = (0.1 * torch::randn({outs}, dtype)).requires_grad_(true);
-          const auto head = (0.2 * torch::randn({2, outs}, dtype)).requires_grad_(true);
-          const QuantParams qx = quant_params_per_tensor(x, false);
-          const QuantParams qw = per_channel ? quant_params_per_channel(w, false) : quant_params_per_tensor(w, false);
-          HardwareState hw =
-              HardwareState::emulate(Multiplier::parse(spec), variant >= 4 ? faults : MemoryFaultModel{}, 5);
-          hw.faults_on_activations = variant >= 4;
-          hw.persistent_faults = variant == 5;
-          LayerRuntime fast_runtime, former_runtime;
-          const auto y = approx_conv_forward(x, w, bias, g, qx, qw, hw, 2, fast_runtime);
-          const auto y_former = approx_forward(unfold_input_rows(x, g), w, bias, qx, qw, hw, 2, former_runtime);
-          expect_bitwise_equal(y, y_former, "forward value");
-          std::vector<torch::Tensor> params = {w, head};
-          if (with_bias) params.push_back(bias);
-          if (input_grad) params.push_back(x);
-          const torch::Tensor& probe = input_grad ? x : w;
-          const auto grads = gradients(params, probe, y, head, second_order);
-          const auto grads_former = gradients(params, probe, y_former, head, second_order);
-          for (std::size_t i = 0; i < grads.size(); ++i)
-            expect_bitwise_equal(grads[i], grads_former[i], "gradient " + std::to_string(i));
+  for (ForwardMode mode : {ForwardMode::kEmulate, ForwardMode::kStatistic})
+    for (const char* spec : {"K3", "mitchell", "exact", "truncated:6"}) {
+      for (const Case& c : {geometries()[2], geometries()[6], geometries()[7]}) {
+        for (int variant = 0; variant < 6; ++variant) {
+          // variant: 0 plain, 1 float64 per-channel, 2 no bias, 3 input without gradient, 4 memory faults on
+          // weights and activations, 5 the same with persistent weight faults.
+          const bool with_bias = variant != 2, input_grad = variant != 3, per_channel = variant == 1;
+          const torch::ScalarType dtype = variant == 1 ? torch::kFloat64 : torch::kFloat32;
+          for (bool second_order : {false, true}) {
+            SCOPED_TRACE(::testing::Message() << (mode == ForwardMode::kStatistic ? "statistic " : "") << spec << " k"
+                                              << c.kernel << " s" << c.stride << " p" << c.padding << " variant "
+                                              << variant << (second_order ? " 2nd order" : ""));
+            torch::manual_seed(31);
+            const ConvGeometry g = geometry_of(c);
+            const int64_t outs = 4;
+            auto x = torch::randn({3, g.channels, g.height, g.width}, dtype).requires_grad_(input_grad);
+            auto w = (0.3 * torch::randn({outs, g.patch()}, dtype)).requires_grad_(true);
+            torch::Tensor bias;
+            if (with_bias) bias = (0.1 * torch::randn({outs}, dtype)).requires_grad_(true);
+            const auto head = (0.2 * torch::randn({2, outs}, dtype)).requires_grad_(true);
+            const QuantParams qx = quant_params_per_tensor(x, false);
+            const QuantParams qw = per_channel ? quant_params_per_channel(w, false) : quant_params_per_tensor(w, false);
+            HardwareState hw =
+                HardwareState::emulate(Multiplier::parse(spec), variant >= 4 ? faults : MemoryFaultModel{}, 5);
+            hw.mode = mode;
+            hw.faults_on_activations = variant >= 4;
+            hw.persistent_faults = variant == 5;
+            LayerRuntime fast_runtime, former_runtime;
+            const auto y = approx_conv_forward(x, w, bias, g, qx, qw, hw, 2, fast_runtime);
+            const auto y_former = approx_forward(im2col_rows(x, g), w, bias, qx, qw, hw, 2, former_runtime);
+            expect_bitwise_equal(y, y_former, "forward value");
+            std::vector<torch::Tensor> params = {w, head};
+            if (with_bias) params.push_back(bias);
+            if (input_grad) params.push_back(x);
+            const torch::Tensor& probe = input_grad ? x : w;
+            const auto grads = gradients(params, probe, y, head, second_order);
+            const auto grads_former = gradients(params, probe, y_former, head, second_order);
+            for (std::size_t i = 0; i < grads.size(); ++i)
+              expect_bitwise_equal(grads[i], grads_former[i], "gradient " + std::to_string(i));
+          }
         }
       }
     }
-  }
-}
-
-TEST(ApproxConv, StatisticModeIsTheRowsFormulation) {
-  torch::manual_seed(32);
-  const ConvGeometry g = geometry_of(geometries()[2]);
-  const auto x = torch::randn({2, g.channels, g.height, g.width});
-  const auto w = 0.3 * torch::randn({3, g.patch()});
-  HardwareState hw = HardwareState::emulate(Multiplier::parse("K3"), {}, 5);
-  hw.mode = ForwardMode::kStatistic;
-  LayerRuntime a, b;
-  const QuantParams qx = quant_params_per_tensor(x, false), qw = quant_params_per_tensor(w, false);
-  expect_bitwise_equal(approx_conv_forward(x, w, {}, g, qx, qw, hw, 1, a),
-                       approx_forward(unfold_input_rows(x, g), w, {}, qx, qw, hw, 1, b), "statistic value");
 }
 
 }  // namespace
