@@ -1,5 +1,6 @@
 #include "axtrain/train/approx_forward.h"
 
+#include "axtrain/train/standard_normal.h"
 #include "axtrain/util/check.h"
 #include "axtrain/util/rng.h"
 
@@ -123,7 +124,7 @@ torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, 
     row_sums = (xr * xr).sum(1).contiguous();
   }
   auto gen = at::detail::createCPUGenerator(hw.fault_key(layer_id, 2));
-  const auto normal = torch::randn(code_products.sizes(), gen, torch::TensorOptions().dtype(torch::kFloat64));
+  const auto normal = standard_normal(code_products.sizes(), gen);  // torch::randn's values
   // One pass with the operations (and the order) of the former tensor expressions, element by element:
   //   mean = (m cp) s_o,  variance = ((v sq) s_o) s_o [+ ((mcv rs_n) sw_o) sw_o],
   //   noise = mean + (noise_scale sqrt(variance)) normal,  with s_o = sw_o sx.
@@ -245,9 +246,21 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
     rw = quantize_rows(w, qw);
   }
   if (hw.mode == ForwardMode::kStatistic) {
-    // The differentiable surrogate (the fake-quantised float product) plus noise. It stays a graph: through
-    // HardwareProduct the second-order gradients of act's term differ in the last bits (measured).
-    auto surrogate = torch::mm(rx.dequantized + (x - x.detach()), (rw.dequantized + (w - w.detach())).t());
+    // The differentiable surrogate (the fake-quantised float product) plus noise. Where the backward pass is
+    // differentiated again it stays a graph: through HardwareProduct the second-order gradients of act's term
+    // differ in the last bits (measured). Otherwise the product is HardwareProduct's value, the same GEMM on
+    // the same operands (deq + (x - x) is deq), with the same first-order gradients, without the graph.
+    torch::Tensor surrogate;
+    if (hw.double_backward) {
+      surrogate = torch::mm(rx.dequantized + (x - x.detach()), (rw.dequantized + (w - w.detach())).t());
+    } else {
+      torch::Tensor product;
+      {
+        torch::NoGradGuard no_grad;
+        product = torch::mm(rx.dequantized, rw.dequantized.t());
+      }
+      surrogate = HardwareProduct::apply(x, w, product, rx.dequantized, rw.dequantized);
+    }
     if (bias.defined()) surrogate = surrogate + bias;
     return surrogate + statistic_noise(rx.bytes, rw.bytes, qx, qw, hw, layer_id, x.scalar_type());
   }

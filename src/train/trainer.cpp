@@ -57,6 +57,7 @@ HardwareState method_hardware(const ResolvedHardware& train_hardware, const Trai
     hw.mode = ForwardMode::kFloat;
   else
     hw.mode = config.pas_mode == PasMode::kStatistic ? ForwardMode::kStatistic : ForwardMode::kEmulate;
+  hw.double_backward = uses_sensitivity_term(config.method);
   return hw;
 }
 

@@ -120,6 +120,7 @@ TEST(ApproxConv, ValuesAndGradientsEqualTheIm2colRowsFormulation) {
             HardwareState hw =
                 HardwareState::emulate(Multiplier::parse(spec), variant >= 4 ? faults : MemoryFaultModel{}, 5);
             hw.mode = mode;
+            hw.double_backward = second_order;
             hw.faults_on_activations = variant >= 4;
             hw.persistent_faults = variant == 5;
             LayerRuntime fast_runtime, former_runtime;

@@ -71,6 +71,7 @@ TEST(HardwareProduct, ValuesAndGradientsEqualTheFormerSurrogateFormulation) {
               const Operands o = make_operands(with_bias, per_channel, dtype, 11);
               HardwareState hw = HardwareState::emulate(Multiplier::parse(spec), {}, 3);
               hw.mode = mode;
+              hw.double_backward = second_order;  // statistic mode: the graph, else HardwareProduct
               LayerRuntime runtime;
               const auto y = approx_forward(o.x, o.w, o.bias, o.qx, o.qw, hw, 0, runtime);
               const auto y_former = former_forward(o, y);
@@ -99,6 +100,13 @@ TEST(HardwareProduct, EmulatedOutputIsOneHardwareNodeOnTheChosenPath) {
   EXPECT_EQ(runtime.gemm.depth, 37);
   EXPECT_TRUE(runtime.gemm.path == GemmPath::kDecomposed || runtime.gemm.path == GemmPath::kTableVbmi)
       << gemm_path_name(runtime.gemm.path);
+  // Statistic mode without double backward: the noise is added to the hardware node's product.
+  hw.mode = ForwardMode::kStatistic;
+  const auto s = approx_forward(o.x, o.w, o.bias, o.qx, o.qw, hw, 0, runtime);
+  ASSERT_TRUE(s.grad_fn());
+  const auto& product = s.grad_fn()->next_edges().at(0).function;
+  ASSERT_TRUE(product);
+  EXPECT_NE(product->name().find("HardwareProduct"), std::string::npos) << product->name();
 }
 
 TEST(StatisticMode, NoiseEqualsTheFormerFloat64FormulaWithinTheStatedTolerance) {

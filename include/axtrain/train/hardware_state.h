@@ -28,9 +28,13 @@ struct HardwareState {
   bool per_channel_weights = false;            // weight quantisation per output channel
   double noise_scale = 1.0;                    // multiplies the statistic-mode noise std
   bool compensate_bias = false;                // subtract each layer's calibrated mean multiplier error
-  std::uint64_t seed = 1;                      // base of every random key
-  std::uint64_t trial = 0;                     // Monte Carlo trial (the chip, for persistent faults)
-  std::uint64_t step = 0;                      // batch counter: transient faults are redrawn per step
+  // The backward pass is differentiated again (the sensitivity term of act and axtrain, create_graph):
+  // statistic mode then keeps its surrogate as an autograd graph, whose second-order gradients a custom
+  // node does not reproduce bit for bit.
+  bool double_backward = false;
+  std::uint64_t seed = 1;   // base of every random key
+  std::uint64_t trial = 0;  // Monte Carlo trial (the chip, for persistent faults)
+  std::uint64_t step = 0;   // batch counter: transient faults are redrawn per step
 
   bool has_memory_faults() const { return memory.p01 > 0 || memory.p10 > 0; }
   bool is_signed() const { return matmul && matmul->multiplier().is_signed(); }
