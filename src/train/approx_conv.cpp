@@ -169,7 +169,7 @@ torch::Tensor approx_conv_forward(const torch::Tensor& x, const torch::Tensor& w
     return approx_forward(unfold_input_rows(x, g), w, bias, qx, qw, hw, layer_id, runtime);
   const int64_t samples = x.size(0);
   QuantizedRows rx, rw, pad;
-  torch::Tensor deq_x;
+  torch::Tensor deq_x, value;
   {
     torch::NoGradGuard no_grad;
     // Quantisation is elementwise, so the codes of the unfolded input are the unfolded codes of the input,
@@ -180,10 +180,6 @@ torch::Tensor approx_conv_forward(const torch::Tensor& x, const torch::Tensor& w
     rx.code_sums = row_code_sums(rx.bytes, hw.is_signed());
     deq_x = image.dequantized.view(x.sizes());
     rw = quantize_rows(w, qw);
-  }
-  torch::Tensor value;
-  {
-    torch::NoGradGuard no_grad;
     value = hardware_output(rx, rw, qx, qw, hw, layer_id, runtime, x.scalar_type());
   }
   auto y = ConvHardwareProduct::apply(x, w, value, deq_x, rw.dequantized, pad.dequantized[0][0], to_list(g));

@@ -92,7 +92,7 @@ TEST(Sensitivity, FusedTermsEqualTheGeneralExpression) {
           hw->per_channel_weights = per_channel;
           net->set_hardware(hw);
           // Inputs below 0 too, so that the padded entries read a non-zero offset.
-        const auto x = cnn ? torch::rand({6, 1, 28, 28}, dtype) - 0.3 : torch::randn({16, 12}, dtype);
+          const auto x = cnn ? torch::rand({6, 1, 28, 28}, dtype) - 0.3 : torch::randn({16, 12}, dtype);
           const auto y = torch::randint(0, 4, {x.size(0)}, torch::kLong);
           net->train();
           net->forward(x);  // input ranges
