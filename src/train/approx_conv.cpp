@@ -1,6 +1,5 @@
 #include "axtrain/train/approx_conv.h"
 
-#include "axtrain/kernels/byte_lookup.h"
 #include "axtrain/util/check.h"
 
 #include <ATen/Dispatch.h>
@@ -94,25 +93,6 @@ torch::autograd::tensor_list UnfoldRows::backward(torch::autograd::AutogradConte
   return {FoldRows::apply(grads[0], ctx->saved_data["geometry"].toIntVector()), torch::Tensor()};
 }
 
-// Each row's sum of codes, float64 {rows} (exact integers), of unfolded code bytes.
-torch::Tensor row_code_sums(const torch::Tensor& bytes, bool is_signed) {
-  const int64_t rows = bytes.size(0);
-  const auto cols = static_cast<std::size_t>(bytes.size(1));
-  AXT_ASSERT(cols < (std::size_t{1} << 23));
-  auto sums = torch::empty({rows}, torch::kFloat64);
-  const std::uint8_t* p = bytes.data_ptr<std::uint8_t>();
-  double* out = sums.data_ptr<double>();
-  at::parallel_for(0, rows, 256, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const std::uint8_t* row = p + r * bytes.size(1);
-      // Exact in 32 bits: |sum| <= 255 cols < 2^31 (asserted below 2^23 columns).
-      out[r] = is_signed ? static_cast<double>(static_cast<std::int32_t>(sum_signed_bytes(row, cols)))
-                         : static_cast<double>(sum_bytes(row, cols));
-    }
-  });
-  return sums;
-}
-
 // The emulated convolution as one autograd node: forward returns the hardware's rows {N L, O}; backward is
 // HardwareProduct's straight-through gradient for the rows operand unfold_input_rows(x), with the im2col
 // backward that followed it: dw = g^T fq_rows (fq_rows unfolded from the dequantised input), dx = the fold of
@@ -152,11 +132,6 @@ struct ConvHardwareProduct : torch::autograd::Function<ConvHardwareProduct> {
 
 }  // namespace
 
-ConvGeometry conv_geometry(const torch::Tensor& x, int64_t kernel, int64_t stride, int64_t padding) {
-  AXT_ASSERT(x.dim() == 4);
-  return ConvGeometry{x.size(1), x.size(2), x.size(3), kernel, stride, padding};
-}
-
 torch::Tensor unfold_input_rows(const torch::Tensor& x, const ConvGeometry& g) {
   return UnfoldRows::apply(x, to_list(g));
 }
@@ -177,7 +152,7 @@ torch::Tensor approx_conv_forward(const torch::Tensor& x, const torch::Tensor& w
     const QuantizedRows image = quantize_rows(x.reshape({samples, -1}), qx);
     pad = quantize_rows(torch::zeros({1, 1}, x.options()), qx);
     rx.bytes = unfold_samples(image.bytes.view({samples, g.channels, g.height, g.width}), g, pad.bytes[0][0]);
-    rx.code_sums = row_code_sums(rx.bytes, hw.is_signed());
+    rx.code_sums = byte_row_sums(rx.bytes, hw.is_signed());
     deq_x = image.dequantized.view(x.sizes());
     rw = quantize_rows(w, qw);
     value = hardware_output(rx, rw, qx, qw, hw, layer_id, runtime, x.scalar_type());

@@ -1,5 +1,6 @@
 #include "axtrain/train/approx_forward.h"
 
+#include "axtrain/kernels/byte_lookup.h"
 #include "axtrain/train/standard_normal.h"
 #include "axtrain/util/check.h"
 #include "axtrain/util/rng.h"
@@ -15,6 +16,26 @@
 #include <span>
 
 namespace axtrain {
+
+torch::Tensor byte_row_sums(const torch::Tensor& bytes_in, bool is_signed) {
+  const auto bytes = bytes_in.contiguous();
+  const int64_t rows = bytes.size(0);
+  const auto cols = static_cast<std::size_t>(bytes.size(1));
+  AXT_ASSERT(cols < (std::size_t{1} << 23));
+  auto sums = torch::empty({rows}, torch::kFloat64);
+  const std::uint8_t* p = bytes.data_ptr<std::uint8_t>();
+  double* out = sums.data_ptr<double>();
+  at::parallel_for(0, rows, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const std::uint8_t* row = p + r * bytes.size(1);
+      // Exact in 32 bits: |sum| <= 255 cols < 2^31 (asserted below 2^23 columns).
+      out[r] = is_signed ? static_cast<double>(static_cast<std::int32_t>(sum_signed_bytes(row, cols)))
+                         : static_cast<double>(sum_bytes(row, cols));
+    }
+  });
+  return sums;
+}
+
 namespace {
 
 constexpr int kWeightTensor = 0;
@@ -86,7 +107,7 @@ torch::Tensor output_rows(const torch::Tensor& product, const torch::Tensor& sum
 // when memory faults have changed the stored bytes.
 torch::Tensor code_sums(const QuantizedRows& rows, const torch::Tensor& bytes, bool faulted, bool is_signed) {
   if (!faulted) return rows.code_sums;
-  return torch::sum(is_signed ? bytes.view(torch::kInt8) : bytes, {1}, false, torch::kFloat64);
+  return byte_row_sums(bytes, is_signed);
 }
 
 // code^2 of each stored byte as float32 (exact: at most 255^2), in one pass through a 256-entry table.

@@ -137,7 +137,7 @@ void ApproxConv2dImpl::pretty_print(std::ostream& stream) const {
 }
 
 ConvGeometry ApproxConv2dImpl::geometry(const torch::Tensor& x) const {
-  return conv_geometry(x, options.kernel_size(), options.stride(), options.padding());
+  return ConvGeometry{x.size(1), x.size(2), x.size(3), options.kernel_size(), options.stride(), options.padding()};
 }
 
 torch::Tensor ApproxConv2dImpl::unfold_input(const torch::Tensor& x) const {

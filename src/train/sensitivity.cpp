@@ -7,12 +7,17 @@
 namespace axtrain {
 namespace {
 
+ApproxConv2dImpl& as_conv(ApproxLayer* layer) {
+  auto* conv = dynamic_cast<ApproxConv2dImpl*>(layer);
+  AXT_ASSERT(conv != nullptr);
+  return *conv;
+}
+
 // Rows of operands as the layer's GEMM sees them: {N, L, K} (L = 1 for a dense layer).
 torch::Tensor operand_rows(ApproxLayer* layer, const torch::Tensor& x) {
   if (!layer->is_conv()) return x.unsqueeze(1);
-  auto* conv = dynamic_cast<ApproxConv2dImpl*>(layer);
-  AXT_ASSERT(conv != nullptr);
-  return conv->unfold_input(x).view({x.size(0), -1, conv->weight.numel() / conv->weight.size(0)});
+  const ApproxConv2dImpl& conv = as_conv(layer);
+  return conv.unfold_input(x).view({x.size(0), -1, conv.weight.numel() / conv.weight.size(0)});
 }
 
 // R of one dense layer, 1/2 sum_ok S_ok, with its gradient written out (the fused form of weight_sensitivity's
@@ -156,10 +161,9 @@ torch::Tensor sensitivity_term(const std::vector<ApproxLayer*>& layers, const st
     ApproxLayer* layer = layers[l];
     torch::Tensor term;
     if (layer->is_conv()) {  // several output positions per weight
-      auto* conv = dynamic_cast<ApproxConv2dImpl*>(layer);
-      AXT_ASSERT(conv != nullptr);
-      term = torch::zeros({}, conv->weight.options());
-      if (noise[l].multiplier_variance > 0) term = conv_multiplier_term(*conv, deltas[l], noise[l].multiplier_variance);
+      ApproxConv2dImpl& conv = as_conv(layer);
+      term = torch::zeros({}, conv.weight.options());
+      if (noise[l].multiplier_variance > 0) term = conv_multiplier_term(conv, deltas[l], noise[l].multiplier_variance);
       if (noise[l].memory_code_variance > 0) {  // the general expression
         const LayerNoise memory_only{.multiplier_variance = 0, .memory_code_variance = noise[l].memory_code_variance};
         term = term + 0.5 * weight_sensitivity({layer}, {deltas[l]}, {memory_only})[0].sum();

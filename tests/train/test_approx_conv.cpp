@@ -74,6 +74,20 @@ torch::Tensor im2col_rows(const torch::Tensor& x, const ConvGeometry& g) {
   return cols.transpose(1, 2).reshape({-1, cols.size(1)});
 }
 
+TEST(ByteRowSums, EqualTorchSumOfTheBytes) {
+  torch::manual_seed(22);
+  for (int64_t cols : {1, 25, 31, 32, 33, 150, 1000}) {
+    auto bytes = torch::randint(0, 256, {5, cols}, torch::kInt64).to(torch::kUInt8);
+    bytes[0].fill_(255);
+    bytes[1].fill_(128);
+    bytes[2].fill_(0);
+    for (bool is_signed : {false, true}) {
+      const auto expected = torch::sum(is_signed ? bytes.view(torch::kInt8) : bytes, {1}, false, torch::kFloat64);
+      EXPECT_TRUE(torch::equal(byte_row_sums(bytes, is_signed), expected)) << cols << (is_signed ? " signed" : "");
+    }
+  }
+}
+
 void expect_bitwise_equal(const torch::Tensor& a, const torch::Tensor& b, const std::string& what) {
   ASSERT_EQ(a.defined(), b.defined()) << what;
   if (!a.defined()) return;

@@ -8,9 +8,6 @@
 
 namespace axtrain {
 
-// The geometry of a convolution of weight {O, C, k, k} over inputs {N, C, H, W}.
-ConvGeometry conv_geometry(const torch::Tensor& x, int64_t kernel, int64_t stride, int64_t padding);
-
 // x {N, C, H, W} as rows of patches {N L, C k k}: torch's im2col, transposed; differentiable.
 torch::Tensor unfold_input_rows(const torch::Tensor& x, const ConvGeometry& g);
 

@@ -66,6 +66,10 @@ torch::Tensor hardware_output(const QuantizedRows& rx, const QuantizedRows& rw, 
                               const QuantParams& qw, const HardwareState& hw, int layer_id, LayerRuntime& runtime,
                               torch::ScalarType dtype);
 
+// Each row's sum of codes, float64 {rows} (exact integers), of stored code bytes {rows, cols} (signed designs'
+// bytes read as two's complement).
+torch::Tensor byte_row_sums(const torch::Tensor& bytes, bool is_signed);
+
 // Histogram (256 counts, by operand index) of a code tensor (float64 codes, or uint8 stored bytes).
 std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed);
 
