@@ -144,10 +144,27 @@ TEST(TableGemm, PathSupportFollowsCpuFeatures) {
   EXPECT_TRUE(table_path_supported(TablePath::kScalar));
   EXPECT_EQ(table_path_supported(TablePath::kAvx2), avx2);
   EXPECT_EQ(table_path_supported(TablePath::kVbmi), vbmi);
-  EXPECT_EQ(best_table_path(), vbmi ? TablePath::kVbmi : avx2 ? TablePath::kAvx2 : TablePath::kScalar);
+  const TablePath best = best_table_path();
+  EXPECT_TRUE(table_path_supported(best));
+  if (vbmi) {
+    EXPECT_EQ(best, TablePath::kVbmi);
+  }
+  if (!avx2) {
+    EXPECT_EQ(best, TablePath::kScalar);
+  }
+  EXPECT_EQ(best_table_path(), best) << "chosen once per process";
   EXPECT_EQ(table_path_name(TablePath::kScalar), "scalar");
   EXPECT_EQ(table_path_name(TablePath::kAvx2), "avx2");
   EXPECT_EQ(table_path_name(TablePath::kVbmi), "avx512-vbmi");
+}
+
+// Every other test checks the paths this CPU supports; this one says so when the avx512-vbmi kernel is left
+// unchecked here (a CPU without AVX-512 VBMI).
+TEST(TableGemm, VbmiPathIsCheckedOnThisCpu) {
+  if (!table_path_supported(TablePath::kVbmi))
+    GTEST_SKIP() << "this CPU lacks AVX-512 VBMI: the avx512-vbmi table kernel is not checked here";
+  EXPECT_EQ(best_table_path(), TablePath::kVbmi);
+  EXPECT_EQ(supported_paths().size(), 3u);
 }
 
 TEST(TableGemm, UnsupportedPathThrows) {

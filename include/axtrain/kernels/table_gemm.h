@@ -39,7 +39,8 @@ enum class TablePath { kScalar, kAvx2, kVbmi };
 std::string_view table_path_name(TablePath path);  // "scalar", "avx2", "avx512-vbmi"
 // Whether this CPU can run the path (checked at run time; the scalar path always can).
 bool table_path_supported(TablePath path);
-// The fastest supported path: avx512-vbmi, else avx2, else scalar.
+// The fastest supported path: avx512-vbmi where the CPU has it, else the faster of avx2 and scalar, timed once
+// per process on one tile (the AVX2 gather is slower than the scalar loop on some CPUs), else scalar.
 TablePath best_table_path();
 
 // One multiplier's lookup tables, built once. Immutable afterwards: run() may be called from many threads.
