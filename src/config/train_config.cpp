@@ -5,6 +5,7 @@
 #include "axtrain/hw/ber_curve.h"
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <fmt/format.h>
 
@@ -240,6 +241,42 @@ std::string to_toml(const TrainConfig& config) {
       out += fmt::format("{} = {}\n", field.name, format_field(field, config.*section.member));
   }
   return out;
+}
+
+namespace {
+
+// The configuration without the keys that do not change results.
+TrainConfig result_keys_only(TrainConfig config) {
+  const TrainConfig defaults;
+  config.out = defaults.out;
+  config.quiet = defaults.quiet;
+  config.json = defaults.json;
+  return config;
+}
+
+}  // namespace
+
+std::string config_fingerprint(const TrainConfig& config) {
+  return fingerprint(to_toml(result_keys_only(config)));
+}
+
+std::string first_difference(const TrainConfig& a, const TrainConfig& b) {
+  const TrainConfig x = result_keys_only(a), y = result_keys_only(b);
+  const auto differ = [](std::string_view key, const std::string& here, const std::string& there) {
+    return here == there ? std::string() : fmt::format("{} = {} (here) vs {} (there)", key, here, there);
+  };
+  for (const auto& field : train_config_fields()) {
+    const std::string d = differ(field.name, format_field(field, x), format_field(field, y));
+    if (!d.empty()) return d;
+  }
+  for (const HardwareSection& section : kHardwareSections) {
+    for (const auto& field : hardware_config_fields()) {
+      const std::string d = differ(fmt::format("{}.{}", section.path, field.name),
+                                   format_field(field, x.*section.member), format_field(field, y.*section.member));
+      if (!d.empty()) return d;
+    }
+  }
+  return "";
 }
 
 std::vector<Method> sweep_method_list(const TrainConfig& config) {

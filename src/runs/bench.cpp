@@ -187,7 +187,7 @@ void bench_epochs(const BenchOptions& o, const Progress& progress, std::vector<E
       torch::manual_seed(1);
       auto net = make_model(network_spec(configs[i], data[data_of[i]]));
       const TrainHistory history =
-          train_model(*net, data[data_of[i]], configs[i], resolver.resolve(configs[i].hardware_train), {}, {});
+          train_model(*net, data[data_of[i]], configs[i], resolver.resolve(configs[i].hardware_train));
       const double seconds = history.epochs.front().seconds;
       best[i] = repeat == 0 ? seconds : std::min(best[i], seconds);
     }

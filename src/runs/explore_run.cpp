@@ -6,6 +6,8 @@
 #include "axtrain/runs/model_store.h"
 #include "axtrain/runs/tradeoff_plot.h"
 #include "axtrain/util/atomic_file.h"
+#include "axtrain/util/folder_lock.h"
+#include "axtrain/util/interrupt.h"
 
 #include <fmt/format.h>
 
@@ -68,6 +70,9 @@ nlohmann::json ExploreResult::to_json() const {
 ExploreResult run_explore(const TrainConfig& config, const Progress& progress) {
   const std::string out = config.out.empty() ? "runs/explore-" + config.dataset : config.out;
   std::filesystem::create_directories(out);
+  const FolderLock lock(out, "axtrain explore");
+  remove_stale_temporaries(out);
+  const InterruptGuard interrupts;  // a signal stops a model's training after its step, saving its state
   progress.status("loading " + config.dataset);
   const PreparedData data = prepare_data(config);
   HardwareResolver resolver;

@@ -4,12 +4,15 @@
 #include "axtrain/train/checkpoint.h"
 #include "axtrain/train/evaluation.h"
 #include "axtrain/train/trainer.h"
+#include "axtrain/train/training_state.h"
 #include "axtrain/util/atomic_file.h"
+#include "axtrain/util/interrupt.h"
 
 #include <torch/torch.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace axtrain {
@@ -50,15 +53,33 @@ StoredModel ModelStore::load_or_train(const std::string& name, const TrainConfig
     return stored;
   }
   if (!config.init.empty()) load_checkpoint(*stored.net, config.init);
-  progress_.status("training " + name);
-  stored.history = train_model(*stored.net, data_, config, resolver_.resolve(config.hardware_train), {},
-                               [&](int epoch, int64_t batch, int64_t batches, double) {
-                                 if (batch % 50 == 0)
-                                   progress_.status(fmt::format("training {}: epoch {}/{} batch {}/{}", name, epoch,
-                                                                config.epochs, batch, batches));
-                               });
+  // Training saves its state after every epoch (and on a signal) in NAME.state.pt, which a rerun continues.
+  const std::string state_path = stem + ".state.pt";
+  TrainControl control;
+  control.on_batch = [&](int epoch, int64_t batch, int64_t batches, double) {
+    if (batch % 50 == 0)
+      progress_.status(fmt::format("training {}: epoch {}/{} batch {}/{}", name, epoch, config.epochs, batch, batches));
+  };
+  control.save_state = [&](const std::string& bytes) { write_file_atomic(state_path, bytes); };
+  control.stop_requested = [] { return interrupt_signal() != 0; };
+  if (std::filesystem::exists(state_path)) {
+    control.resume_from = read_file(state_path);
+    control.resume_origin = state_path;
+    const TrainingState at = peek_training_state(control.resume_from, state_path);
+    progress_.line(
+        fmt::format("resuming {} at epoch {}/{}", name, std::min(at.epoch + 1, config.epochs), config.epochs));
+  } else {
+    progress_.line(fmt::format("training {} ({} epochs)", name, config.epochs));
+  }
+  stored.history = train_model(*stored.net, data_, config, resolver_.resolve(config.hardware_train), control);
+  if (stored.history.interrupted || interrupt_signal() != 0)
+    throw Interrupted(interrupt_signal(), fmt::format("interrupted while training {}; its state is saved in {}: run "
+                                                      "the same command again to continue",
+                                                      name, state_path));
   save_checkpoint(*stored.net, path);
   write_file_atomic(history_path, history_csv(stored.history));
+  std::error_code ec;
+  std::filesystem::remove(state_path, ec);
   progress_.line(fmt::format("trained {} ({:.1f} s)", name, stored.history.seconds));
   return stored;
 }

@@ -8,6 +8,8 @@
 #include "axtrain/runs/tradeoff_plot.h"
 #include "axtrain/train/evaluation.h"
 #include "axtrain/util/atomic_file.h"
+#include "axtrain/util/folder_lock.h"
+#include "axtrain/util/interrupt.h"
 
 #include <torch/torch.h>
 
@@ -215,6 +217,9 @@ std::string reproduce_table(std::span<const ReproduceSummaryRow> summary) {
 ReproduceResult run_reproduce(const ReproduceOptions& o, const Progress& progress) {
   torch::set_num_threads(o.threads);
   std::filesystem::create_directories(o.out);
+  const FolderLock lock(o.out, "axtrain reproduce");
+  remove_stale_temporaries(o.out);
+  const InterruptGuard interrupts;  // a signal stops a model's training after its step, saving its state
   ResultLog log = ResultLog::open(o.out + "/results.jsonl");
   ReproduceResult result;
   result.profile = o.profile;

@@ -6,12 +6,15 @@
 #include "axtrain/train/models.h"
 #include "axtrain/train/tensor_data.h"
 #include "axtrain/train/trainer.h"
+#include "axtrain/train/training_state.h"
 #include "axtrain/util/atomic_file.h"
+#include "axtrain/util/check.h"
 #include "axtrain/util/field_json.h"
+#include "axtrain/util/interrupt.h"
 
 #include <torch/torch.h>
 
-#include <filesystem>
+#include <algorithm>
 
 namespace axtrain {
 namespace {
@@ -61,6 +64,37 @@ RunMetrics evaluate_run(ApproxNet& net, const PreparedData& data, const TrainCon
   return m;
 }
 
+TrainingSummary training_summary(const TrainConfig& c, const TrainHistory& history, const std::string& folder) {
+  TrainingSummary t;
+  t.epochs = c.epochs;
+  t.epochs_run = static_cast<int>(history.epochs.size());
+  t.best_epoch = history.best_epoch;
+  t.stopped_early = history.stopped_early;
+  t.train_seconds = history.seconds;
+  for (const EpochStats& e : history.epochs) t.epoch_seconds.push_back(e.seconds);
+  t.run_folder = folder;
+  return t;
+}
+
+// The training part of a published metrics.json.
+TrainingSummary published_training_summary(const std::string& metrics_path) {
+  try {
+    const auto j = nlohmann::json::parse(read_file(metrics_path));
+    TrainingSummary t;
+    t.epochs = j.at("epochs").get<int>();
+    t.epochs_run = j.at("epochs_run").get<int>();
+    t.best_epoch = j.at("best_epoch").get<int>();
+    t.stopped_early = j.at("stopped_early").get<bool>();
+    t.train_seconds = j.at("train_seconds").get<double>();
+    t.epoch_seconds = j.at("epoch_seconds").get<std::vector<double>>();
+    t.run_folder = j.at("run_folder").get<std::string>();
+    return t;
+  } catch (const nlohmann::json::exception& e) {
+    AXT_FAIL("'{}' is not a metrics.json of axtrain train ({}); use --overwrite to train again", metrics_path,
+             e.what());
+  }
+}
+
 }  // namespace
 
 nlohmann::json RunMetrics::to_json() const {
@@ -93,42 +127,58 @@ nlohmann::json RunMetrics::to_json() const {
   return j;
 }
 
-RunMetrics run_train(const TrainConfig& c, const Progress& progress) {
+RunMetrics run_train(const TrainConfig& c, FolderReuse reuse, const Progress& progress) {
   set_up_torch(c);
   const std::string out =
       c.out.empty() ? fmt::format("runs/{}-{}-seed{}", c.dataset, name_of(c.method), c.seed) : c.out;
   progress.status("loading " + c.dataset);
-  const PreparedData data = prepare_data(c);
+  const PreparedData data = prepare_data(c);  // bad input fails here, before a folder exists
   HardwareResolver resolver;
   const ResolvedHardware train_hardware = resolver.resolve(c.hardware_train);
   auto net = make_model(network_spec(c, data));
   if (!c.init.empty()) load_checkpoint(*net, c.init);
-  const TrainHistory history = train_model(
-      *net, data, c, train_hardware,
-      [&](const EpochStats& e) {
-        progress.line(fmt::format(
-            "epoch {}/{}: loss {:.4f}{} train error {:.4f}{} ({:.1f} s)", e.epoch, c.epochs, e.loss,
-            e.regulariser > 0 ? fmt::format(" R {:.4g}", e.regulariser) : "", e.train_error,
-            e.validation_error >= 0 ? fmt::format(" validation {:.4f}", e.validation_error) : "", e.seconds));
-      },
-      [&](int epoch, int64_t batch, int64_t batches, double loss) {
-        if (batch % 20 == 0)
-          progress.status(fmt::format("epoch {}/{}: batch {}/{} loss {:.4f}", epoch, c.epochs, batch, batches, loss));
-      });
+  const RunFolder folder(out, c, "train", reuse);
+  if (folder.finished()) {  // --resume of a finished run: its checkpoint, evaluated again (the same numbers)
+    progress.line(fmt::format("{} holds this finished run; evaluating its checkpoint (nothing to train)", out));
+    load_checkpoint(*net, folder.file("checkpoint.pt"));
+    RunMetrics metrics = evaluate_run(*net, data, c, resolver, progress);
+    metrics.training = published_training_summary(folder.file("metrics.json"));
+    return metrics;
+  }
+  if (!folder.resume_state().empty()) {
+    const TrainingState at = peek_training_state(folder.resume_state(), folder.file("state.pt"));
+    progress.line(fmt::format("resuming {} at epoch {}/{}{}", out, std::min(at.epoch + 1, c.epochs), c.epochs,
+                              at.next_batch > 0 ? fmt::format(", batch {}", at.next_batch + 1) : ""));
+  }
+  const InterruptGuard interrupts;
+  TrainControl control;
+  control.on_epoch = [&](const EpochStats& e) {
+    progress.line(fmt::format("epoch {}/{}: loss {:.4f}{} train error {:.4f}{} ({:.1f} s)", e.epoch, c.epochs, e.loss,
+                              e.regulariser > 0 ? fmt::format(" R {:.4g}", e.regulariser) : "", e.train_error,
+                              e.validation_error >= 0 ? fmt::format(" validation {:.4f}", e.validation_error) : "",
+                              e.seconds));
+  };
+  control.on_batch = [&](int epoch, int64_t batch, int64_t batches, double loss) {
+    if (batch % 20 == 0)
+      progress.status(fmt::format("epoch {}/{}: batch {}/{} loss {:.4f}", epoch, c.epochs, batch, batches, loss));
+  };
+  control.save_state = [&](const std::string& bytes) { folder.save_state(bytes); };
+  control.resume_from = folder.resume_state();
+  control.resume_origin = folder.file("state.pt");
+  control.stop_requested = [] { return interrupt_signal() != 0; };
+  const TrainHistory history = train_model(*net, data, c, train_hardware, control);
+  const auto stopped = [&](const std::string& where) {
+    return Interrupted(interrupt_signal(),
+                       fmt::format("interrupted {}; the run is saved in {}/state.pt: continue it with the same "
+                                   "command and --resume",
+                                   where, out));
+  };
+  if (history.interrupted) throw stopped(fmt::format("in epoch {} of {}", history.epochs.size() + 1, c.epochs));
+  if (interrupt_signal() != 0) throw stopped("after training, before evaluation");
   RunMetrics metrics = evaluate_run(*net, data, c, resolver, progress);
-  TrainingSummary& t = metrics.training.emplace();
-  t.epochs = c.epochs;
-  t.epochs_run = static_cast<int>(history.epochs.size());
-  t.best_epoch = history.best_epoch;
-  t.stopped_early = history.stopped_early;
-  t.train_seconds = history.seconds;
-  for (const EpochStats& e : history.epochs) t.epoch_seconds.push_back(e.seconds);
-  t.run_folder = out;
-  std::filesystem::create_directories(out);  // only now: a failed run leaves no folder behind
-  write_file_atomic(out + "/config.toml", to_toml(c));
-  save_checkpoint(*net, out + "/checkpoint.pt");
-  write_file_atomic(out + "/history.csv", history_csv(history));
-  write_file_atomic(out + "/metrics.json", metrics.to_json().dump(2) + "\n");
+  if (interrupt_signal() != 0) throw stopped("during evaluation (training is done)");
+  metrics.training = training_summary(c, history, out);
+  folder.publish(serialize_model(*net), history_csv(history), metrics.to_json().dump(2) + "\n");
   return metrics;
 }
 

@@ -3,6 +3,7 @@
 #include "axtrain/train/checkpoint.h"
 #include "axtrain/train/evaluation.h"
 #include "axtrain/train/sensitivity.h"
+#include "axtrain/train/training_state.h"
 #include "axtrain/util/rng.h"
 
 #include <torch/torch.h>
@@ -62,21 +63,30 @@ HardwareState method_hardware(const ResolvedHardware& train_hardware, const Trai
 }
 
 TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainConfig& c,
-                         const ResolvedHardware& train_hardware, const EpochCallback& on_epoch,
-                         const BatchCallback& on_batch) {
+                         const ResolvedHardware& train_hardware, const TrainControl& control) {
   const auto start = Clock::now();
   auto hw = std::make_shared<HardwareState>(method_hardware(train_hardware, c));
   const HardwareState target = hardware_state(train_hardware, c);  // the noise R is measured against
   net.set_hardware(hw);
   auto optimizer = make_optimizer(net, c);
+  TrainingState s;
+  if (!control.resume_from.empty())
+    s = restore_training_state(net, *optimizer, control.resume_from, control.resume_origin);
+  hw->step = s.hardware_step;
+  const double seconds_before = s.seconds;
+  auto save = [&] {
+    if (!control.save_state) return;
+    s.hardware_step = hw->step;
+    s.seconds = seconds_before + seconds_since(start);
+    control.save_state(serialize_training_state(net, *optimizer, s));
+  };
+  const auto stop = [&] { return control.stop_requested && control.stop_requested(); };
   const int64_t n = data.train.x.size(0);
   const int64_t batches = (n + c.batch_size - 1) / c.batch_size;
-  TrainHistory history;
-  double best_error = std::numeric_limits<double>::infinity();
-  std::string best_weights;
-  int epochs_without_gain = 0;
-  for (int epoch = 0; epoch < c.epochs; ++epoch) {
+  while (!s.finished && s.epoch < c.epochs) {
+    const int epoch = s.epoch;
     const auto epoch_start = Clock::now();
+    const double epoch_seconds_before = s.epoch_seconds;
     EpochStats stats;
     stats.epoch = epoch + 1;
     stats.lr = epoch_lr(c, epoch);
@@ -89,9 +99,8 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
       std::swap(order[static_cast<std::size_t>(i)], order[rng.below(static_cast<std::uint64_t>(i + 1))]);
     const auto permutation = torch::tensor(order, torch::kInt64);
     net.train();
-    double loss_sum = 0, reg_sum = 0;
-    ErrorTally train_error(data.task);
-    for (int64_t b = 0; b < batches; ++b) {
+    ErrorTally train_error(data.task, s.error_wrong, s.error_count);
+    for (int64_t b = s.next_batch; b < batches; ++b) {
       const auto idx = permutation.slice(0, b * c.batch_size, std::min(n, (b + 1) * c.batch_size));
       const auto x = data.train.x.index_select(0, idx);
       const auto y = data.train.y.index_select(0, idx);
@@ -108,43 +117,64 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
         const auto deltas = torch::autograd::grad({summed}, outputs, {}, true, true);
         const torch::Tensor r = sensitivity_term(layers, deltas, layer_noise(layers, target));
         total = loss + c.act_lambda * r;
-        reg_sum += r.item<double>();
+        s.regulariser_sum += r.item<double>();
       }
       optimizer->zero_grad();
       total.backward();
       optimizer->step();
       ++hw->step;
-      loss_sum += loss.item<double>();
+      s.loss_sum += loss.item<double>();
       train_error.add(out.detach(), y);
-      if (on_batch) on_batch(epoch + 1, b + 1, batches, loss.item<double>());
-    }
-    net.set_recording(false);
-    stats.loss = loss_sum / static_cast<double>(batches);
-    stats.regulariser = reg_sum / static_cast<double>(batches);
-    stats.train_error = train_error.value();
-    if (data.validation.size() > 0) stats.validation_error = model_error(net, data.validation, data.task, c.batch_size);
-    stats.seconds = seconds_since(epoch_start);
-    history.epochs.push_back(stats);
-    history.best_epoch = stats.epoch;
-    if (on_epoch) on_epoch(stats);
-    if (c.early_stopping > 0 && stats.validation_error >= 0) {
-      if (stats.validation_error < best_error) {
-        best_error = stats.validation_error;
-        best_weights = serialize_model(net);
-        epochs_without_gain = 0;
-      } else if (++epochs_without_gain >= c.early_stopping) {
-        history.stopped_early = true;
-        break;
+      s.next_batch = b + 1;
+      if (control.on_batch) control.on_batch(epoch + 1, b + 1, batches, loss.item<double>());
+      if (b + 1 < batches && stop()) {
+        net.set_recording(false);
+        s.error_wrong = train_error.wrong(), s.error_count = train_error.count();
+        s.epoch_seconds = epoch_seconds_before + seconds_since(epoch_start);
+        save();
+        s.history.seconds = s.seconds;
+        s.history.interrupted = true;
+        return s.history;
       }
     }
+    net.set_recording(false);
+    stats.loss = s.loss_sum / static_cast<double>(batches);
+    stats.regulariser = s.regulariser_sum / static_cast<double>(batches);
+    stats.train_error = train_error.value();
+    if (data.validation.size() > 0) stats.validation_error = model_error(net, data.validation, data.task, c.batch_size);
+    stats.seconds = epoch_seconds_before + seconds_since(epoch_start);
+    s.history.epochs.push_back(stats);
+    s.history.best_epoch = stats.epoch;
+    if (control.on_epoch) control.on_epoch(stats);
+    if (c.early_stopping > 0 && stats.validation_error >= 0) {
+      if (stats.validation_error < s.best_error) {
+        s.best_error = stats.validation_error;
+        s.best_weights = serialize_model(net);
+        s.epochs_without_gain = 0;
+      } else if (++s.epochs_without_gain >= c.early_stopping) {
+        s.history.stopped_early = true;
+        s.finished = true;
+      }
+    }
+    s.epoch = epoch + 1;
+    s.next_batch = 0;
+    s.loss_sum = s.regulariser_sum = s.error_wrong = s.error_count = s.epoch_seconds = 0;
+    if (s.epoch >= c.epochs) s.finished = true;
+    save();
+    if (!s.finished && stop()) {
+      s.history.seconds = s.seconds;
+      s.history.interrupted = true;
+      return s.history;
+    }
   }
-  if (!best_weights.empty()) {
-    deserialize_model(net, best_weights, "the best epoch's weights");
+  TrainHistory history = s.history;
+  if (!s.best_weights.empty()) {
+    deserialize_model(net, s.best_weights, "the best epoch's weights");
     for (const EpochStats& e : history.epochs)
-      if (e.validation_error == best_error) history.best_epoch = e.epoch;
+      if (e.validation_error == s.best_error) history.best_epoch = e.epoch;
   }
   net.set_hardware(hw);
-  history.seconds = seconds_since(start);
+  history.seconds = seconds_before + seconds_since(start);
   return history;
 }
 

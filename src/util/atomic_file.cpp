@@ -38,11 +38,36 @@ void write_file_atomic(const std::string& path, std::string_view content) {
     ::unlink(tmp.c_str());
     AXT_FAIL("cannot write '{}': {}", path, std::strerror(err));
   }
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  sync_directory(parent.empty() ? "." : parent);  // the rename itself survives a power cut
+}
+
+void sync_directory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;  // best effort: the data are already synced
+  ::fsync(fd);
+  ::close(fd);
+}
+
+int remove_stale_temporaries(const std::string& dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const std::size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || name.size() != at + 11 || !entry.is_regular_file(ec)) continue;  // NAME.tmp.XXXXXX
+    if (std::filesystem::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
 }
 
 std::string read_file(const std::string& path) {
   std::error_code ec;
-  AXT_CHECK(std::filesystem::is_regular_file(path, ec), "cannot read '{}': no such file; check the path", path);
+  const auto status = std::filesystem::status(path, ec);
+  AXT_CHECK(std::filesystem::exists(status), "cannot read '{}': no such file; check the path", path);
+  AXT_CHECK(!std::filesystem::is_directory(status), "cannot read '{}': it is a folder, not a file; give a file", path);
+  AXT_CHECK(std::filesystem::is_regular_file(status),
+            "cannot read '{}': it is not a regular file (a device, pipe or socket); give a file", path);
   std::ifstream in(path, std::ios::binary);
   AXT_CHECK(in.good(), "cannot open '{}': {}; check the path", path, std::strerror(errno));
   std::ostringstream buffer;

@@ -1,5 +1,10 @@
 #include "axtrain/util/text.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+
 namespace axtrain {
 
 std::string_view trim(std::string_view s) {
@@ -27,6 +32,29 @@ std::vector<TextLine> split_lines(std::string_view text) {
     start = terminated ? end + 1 : text.size();
   }
   return lines;
+}
+
+std::string printable(std::string_view s, std::size_t max_chars) {
+  std::string out;
+  const std::size_t shown = std::min(s.size(), max_chars);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F)
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("\\x{:02x}", c);
+  }
+  if (shown < s.size()) out += "...";
+  return out;
+}
+
+std::string fingerprint(std::string_view text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a offset basis and prime
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", hash);
 }
 
 }  // namespace axtrain

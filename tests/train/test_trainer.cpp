@@ -46,14 +46,35 @@ struct Trained {
   TrainHistory history;
 };
 
-Trained train(const PreparedData& data, const TrainConfig& c, const std::string& multiplier = "exact") {
+Trained train(const PreparedData& data, const TrainConfig& c, const std::string& multiplier = "exact",
+              const TrainControl& control = {}) {
   torch::manual_seed(static_cast<std::uint64_t>(c.seed));
   HardwareResolver resolver;
-  HardwareConfig section;
+  HardwareConfig section = c.hardware_train;
   section.multiplier = multiplier;
   Trained t{make_model(network_spec(c, data)), {}};
-  t.history = train_model(*t.net, data, c, resolver.resolve(section));
+  t.history = train_model(*t.net, data, c, resolver.resolve(section), control);
   return t;
+}
+
+// Stops a run after `steps` steps (on request: the state is saved), then continues the saved state in a new
+// model and optimiser, as a new process would.
+Trained stopped_and_resumed(const PreparedData& data, const TrainConfig& c, const std::string& multiplier, int steps) {
+  std::string state;
+  int done = 0;
+  TrainControl first;
+  first.on_batch = [&](int, int64_t, int64_t, double) { ++done; };
+  first.save_state = [&](const std::string& bytes) { state = bytes; };
+  first.stop_requested = [&] { return done >= steps; };
+  const Trained stopped = train(data, c, multiplier, first);
+  EXPECT_TRUE(stopped.history.interrupted) << "stopped after " << steps << " steps";
+  TrainConfig other_init = c;
+  other_init.seed = c.seed + 100;  // the new model's initial weights must not matter
+  torch::manual_seed(static_cast<std::uint64_t>(other_init.seed));
+  TrainControl second;
+  second.resume_from = state;
+  second.resume_origin = "state.pt";
+  return train(data, c, multiplier, second);
 }
 
 class Trainer : public ::testing::Test {
@@ -112,6 +133,64 @@ TEST_F(Trainer, EarlyStoppingKeepsTheBestEpochsWeights) {
   });
   EXPECT_EQ(t.history.best_epoch, best->epoch);
   EXPECT_EQ(model_error(*t.net, data.validation, data.task, c.batch_size), best->validation_error);
+}
+
+TEST_F(Trainer, AStoppedRunContinuedFromItsStateEndsWithTheSameWeights) {
+  struct Case {
+    const char* name;
+    TrainConfig config;
+    std::string multiplier;
+    double validation_share = 0;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"baseline adam", small_config(), "exact"});
+  TrainConfig faults = small_config(Method::kPas);
+  faults.hardware_train.memory = "ber:1e-2";  // fault draws follow the hardware's step counter
+  cases.push_back({"pas K3 with memory faults", faults, "K3"});
+  TrainConfig sgd = small_config(Method::kAxtrain);
+  sgd.optimizer = Optimizer::kSgd;
+  sgd.lr_schedule = LrSchedule::kCosine;
+  sgd.pas_mode = PasMode::kStatistic;
+  cases.push_back({"axtrain statistic, sgd with momentum, cosine", sgd, "K2"});
+  TrainConfig early = small_config();
+  early.lr = 0.2;
+  early.early_stopping = 1;
+  early.epochs = 6;
+  cases.push_back({"early stopping", early, "exact", 0.25});
+  for (const Case& k : cases) {
+    const PreparedData data = synthetic_data(k.validation_share);
+    const Trained whole = train(data, k.config, k.multiplier);
+    const int64_t per_epoch = (data.train.x.size(0) + k.config.batch_size - 1) / k.config.batch_size;
+    // Mid-epoch, at an epoch's end, and in a later epoch.
+    for (int steps : {1, static_cast<int>(per_epoch), static_cast<int>(per_epoch) + 3}) {
+      if (steps >= per_epoch * static_cast<int64_t>(whole.history.epochs.size())) continue;
+      SCOPED_TRACE(std::string(k.name) + ", stopped after " + std::to_string(steps) + " steps");
+      const Trained resumed = stopped_and_resumed(data, k.config, k.multiplier, steps);
+      EXPECT_TRUE(serialize_model(*resumed.net) == serialize_model(*whole.net)) << "the weights differ";
+      ASSERT_EQ(resumed.history.epochs.size(), whole.history.epochs.size());
+      for (std::size_t e = 0; e < whole.history.epochs.size(); ++e) {
+        EXPECT_EQ(resumed.history.epochs[e].loss, whole.history.epochs[e].loss) << e;
+        EXPECT_EQ(resumed.history.epochs[e].train_error, whole.history.epochs[e].train_error) << e;
+        EXPECT_EQ(resumed.history.epochs[e].validation_error, whole.history.epochs[e].validation_error) << e;
+      }
+      EXPECT_EQ(resumed.history.best_epoch, whole.history.best_epoch);
+      EXPECT_EQ(resumed.history.stopped_early, whole.history.stopped_early);
+      EXPECT_FALSE(resumed.history.interrupted);
+    }
+  }
+}
+
+TEST_F(Trainer, AStateThatIsNotOneIsAUserError) {
+  const PreparedData data = synthetic_data();
+  TrainControl control;
+  control.resume_from = "not a training state";
+  control.resume_origin = "RUN/state.pt";
+  try {
+    train(data, small_config(), "exact", control);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("RUN/state.pt"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(Trainer, LearningRateSchedules) {

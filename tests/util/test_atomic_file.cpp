@@ -30,5 +30,33 @@ TEST(AtomicFile, UnwritableOrMissingPathsAreUserErrors) {
   EXPECT_THROW(read_file(std::filesystem::temp_directory_path().string()), Error);  // a folder
 }
 
+// The message says what the path is, so the user knows what to fix.
+std::string error_of(const std::string& path) {
+  try {
+    read_file(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(AtomicFile, ReadErrorsSayWhatThePathIs) {
+  test::TempDir dir;
+  EXPECT_NE(error_of(dir.file("missing.txt")).find("no such file"), std::string::npos);
+  std::filesystem::create_directories(dir.file("folder"));
+  EXPECT_NE(error_of(dir.file("folder")).find("it is a folder"), std::string::npos);
+  EXPECT_NE(error_of("/dev/zero").find("not a regular file"), std::string::npos);
+}
+
+TEST(AtomicFile, StaleTemporariesAreRemovedAndNothingElse) {
+  test::TempDir dir;
+  for (const char* name : {"a.pt.tmp.Xy12Z9", "metrics.json.tmp.000000", "keep.tmp.short", "keep.txt"})
+    write_file_atomic(dir.file(name), "x");
+  EXPECT_EQ(remove_stale_temporaries(dir.file("")), 2);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("a.pt.tmp.Xy12Z9")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("keep.tmp.short")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("keep.txt")));
+}
+
 }  // namespace
 }  // namespace axtrain

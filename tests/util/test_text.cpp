@@ -34,5 +34,19 @@ TEST(Text, Join) {
   EXPECT_EQ(join({}, ", "), "");
 }
 
+TEST(Text, PrintableEscapesControlBytesAndShortens) {
+  EXPECT_EQ(printable("plain"), "plain");
+  EXPECT_EQ(printable(std::string("a\0b\x1b[31m\n", 9)), "a\\x00b\\x1b[31m\\x0a");
+  EXPECT_EQ(printable("\xc3\xa9"), "\\xc3\\xa9");
+  EXPECT_EQ(printable(std::string(500, '9'), 10), "9999999999...");
+}
+
+TEST(Text, FingerprintIsStableAndTellsTextsApart) {
+  EXPECT_EQ(fingerprint(""), "cbf29ce484222325");   // FNV-1a 64 of nothing: its offset basis
+  EXPECT_EQ(fingerprint("a"), "af63dc4c8601ec8c");  // the published FNV-1a 64 test vector
+  EXPECT_NE(fingerprint("epochs = 3\n"), fingerprint("epochs = 4\n"));
+  EXPECT_EQ(fingerprint("x").size(), 16u);
+}
+
 }  // namespace
 }  // namespace axtrain

@@ -44,9 +44,18 @@ void add_train_commands(CLI::App& app) {
                                        "Train a network for approximate hardware: methods baseline, pas "
                                        "(AxTrain-pas), act (AxTrain-act), axtrain (both)");
   auto train_flags = std::make_shared<TrainConfigFlags>(*train);
-  train->callback([train_flags] {
+  auto resume = std::make_shared<bool>(false), overwrite = std::make_shared<bool>(false);
+  train->add_flag("--resume", *resume,
+                  "Continue the run in --out (stopped by a signal, a kill or a crash) with the same configuration; "
+                  "a finished one is evaluated again");
+  train->add_flag("--overwrite", *overwrite, "Replace the run in --out, even one of another configuration");
+  train->callback([train_flags, resume, overwrite] {
+    AXT_CHECK(!(*resume && *overwrite), "--resume and --overwrite exclude each other; give one of them");
     const TrainConfig config = train_flags->resolve();
-    print_result(run_train(config, Progress::for_terminal(config.quiet)), config.json);
+    const FolderReuse reuse = *resume      ? FolderReuse::kResume
+                              : *overwrite ? FolderReuse::kOverwrite
+                                           : FolderReuse::kRefuse;
+    print_result(run_train(config, reuse, Progress::for_terminal(config.quiet)), config.json);
   });
 
   CLI::App* eval = app.add_subcommand("eval",

@@ -1,8 +1,11 @@
 // axtrain: train neural networks for approximate inference hardware (see README.md).
-// Exit codes: 0 success; 2 bad input or configuration (one line: value, rule, fix); 1 internal error.
+// Exit codes: 0 success; 2 bad input or configuration (one line: value, rule, fix); 1 internal error;
+// 128 + signal after SIGINT or SIGTERM stopped a run that saved its state (the line says how to resume).
 #include "commands.h"
 
 #include "axtrain/util/check.h"
+#include "axtrain/util/interrupt.h"
+#include "axtrain/util/version.h"
 
 #include <fmt/format.h>
 
@@ -10,8 +13,6 @@
 #include <exception>
 
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 // The deepest subcommand that was being parsed, and its path such as "axtrain hw show".
 std::pair<const CLI::App*, std::string> current_command(const CLI::App& app) {
@@ -41,7 +42,7 @@ std::string parse_error_line(const CLI::App& app, const CLI::ParseError& e) {
 
 int main(int argc, char** argv) {
   CLI::App app{"AxTrain: hardware-aware training for approximate multipliers and low-voltage memory", "axtrain"};
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", axtrain::kToolVersion);
   app.require_subcommand(1);
   axtrain::cli::add_train_commands(app);
   axtrain::cli::add_explore_commands(app);
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::fprintf(stderr, "axtrain: error: %s\n", parse_error_line(app, e).c_str());
     return 2;
+  } catch (const axtrain::Interrupted& e) {
+    std::fprintf(stderr, "axtrain: %s\n", e.what());
+    return 128 + e.signal();
   } catch (const axtrain::Error& e) {
     std::fprintf(stderr, "axtrain: error: %s\n", e.what());
     return 2;

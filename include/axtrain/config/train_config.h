@@ -125,6 +125,15 @@ void validate(const TrainConfig& config);
 // The configuration as a TOML file, every key written: load_train_config(file) == config for a valid config.
 std::string to_toml(const TrainConfig& config);
 
+// What determines a run's results, as 16 hex digits: every key of to_toml except how the run is shown and
+// where it is written (out, quiet, json). Equal configurations give equal fingerprints.
+std::string config_fingerprint(const TrainConfig& config);
+
+// The first key (in to_toml's order, "hardware.eval.multiplier" for a section's key) whose value differs
+// between `a` and `b` among the keys config_fingerprint covers, as "key = A (here) vs B (there)"; "" when
+// they agree on all of them.
+std::string first_difference(const TrainConfig& a, const TrainConfig& b);
+
 // The methods of sweep_methods (validated names), in order.
 std::vector<Method> sweep_method_list(const TrainConfig& config);
 

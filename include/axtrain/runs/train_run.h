@@ -1,9 +1,11 @@
-// Whole runs: `axtrain train` and `axtrain eval` as library calls. A run folder holds config.toml (the
-// effective configuration), checkpoint.pt, metrics.json and history.csv, each written atomically.
+// Whole runs: `axtrain train` and `axtrain eval` as library calls. A run folder (run_folder.h) holds run.json,
+// config.toml (the effective configuration), state.pt while training, checkpoint.pt, history.csv and, last,
+// metrics.json, each written atomically.
 #pragma once
 
 #include "axtrain/config/train_config.h"
 #include "axtrain/data/dataset.h"
+#include "axtrain/runs/run_folder.h"
 #include "axtrain/train/evaluation.h"
 #include "axtrain/train/history.h"
 #include "axtrain/util/progress.h"
@@ -50,8 +52,11 @@ struct RunMetrics {
 };
 
 // Trains as configured, evaluates on exact and on the evaluation hardware, measures sensitivity, writes the
-// run folder (config.out; "" = runs/<dataset>-<method>-seed<seed>) and returns its metrics.
-RunMetrics run_train(const TrainConfig& config, const Progress& progress);
+// run folder (config.out; "" = runs/<dataset>-<method>-seed<seed>; run_folder.h) and returns its metrics.
+// The training state is saved after every epoch. SIGINT or SIGTERM stops the run after the current step,
+// saves it and throws Interrupted; `reuse` = kResume continues it, ending with the numbers of a run that
+// never stopped. A --resume of a finished run evaluates its checkpoint again and writes nothing.
+RunMetrics run_train(const TrainConfig& config, FolderReuse reuse, const Progress& progress);
 
 // Loads a checkpoint written by run_train (its folder's config.toml says how to rebuild it; `config` is that
 // file with the command's overrides) and evaluates it on config's evaluation hardware.

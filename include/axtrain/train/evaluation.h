@@ -15,9 +15,11 @@ namespace axtrain {
 // Regression: |output - target| over every target value (targets scaled to the training range).
 class ErrorTally {
  public:
-  explicit ErrorTally(Task task) : task_(task) {}
+  explicit ErrorTally(Task task, double wrong = 0, double count = 0) : task_(task), wrong_(wrong), count_(count) {}
   void add(const torch::Tensor& output, const torch::Tensor& target);  // one batch, no gradient needed
   double value() const { return wrong_ / count_; }
+  double wrong() const { return wrong_; }  // the two sums, to continue a tally (TrainingState)
+  double count() const { return count_; }
 
  private:
   Task task_;

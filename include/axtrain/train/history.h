@@ -21,6 +21,7 @@ struct TrainHistory {
   double seconds = 0;  // wall time of the whole loop
   int best_epoch = 0;  // the epoch whose weights were kept (early stopping), else the last
   bool stopped_early = false;
+  bool interrupted = false;  // stopped on request (TrainControl::stop_requested) before the last epoch ended
 };
 
 // history.csv: a header, then one line per epoch (epoch, loss, regulariser, train_error, validation_error, lr,
