@@ -4,8 +4,10 @@
 #include "axtrain/train/evaluation.h"
 #include "axtrain/train/sensitivity.h"
 #include "axtrain/train/training_state.h"
+#include "axtrain/util/check.h"
 #include "axtrain/util/rng.h"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -81,6 +83,10 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
     control.save_state(serialize_training_state(net, *optimizer, s));
   };
   const auto stop = [&] { return control.stop_requested && control.stop_requested(); };
+  const auto kept = [&] {  // what a divergence leaves
+    return s.history.epochs.empty() ? std::string("no epoch had finished, so no state was saved")
+                                    : fmt::format("the state after epoch {} stays saved", s.history.epochs.size());
+  };
   const int64_t n = data.train.x.size(0);
   const int64_t batches = (n + c.batch_size - 1) / c.batch_size;
   while (!s.finished && s.epoch < c.epochs) {
@@ -119,14 +125,20 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
         total = loss + c.act_lambda * r;
         s.regulariser_sum += r.item<double>();
       }
+      const double loss_value = loss.item<double>();
+      const double total_value = total.item<double>();
+      AXT_CHECK(std::isfinite(loss_value) && std::isfinite(total_value),
+                "training diverged: the loss is {} in epoch {}, step {} of {}; lower lr (now {}){} ({})",
+                std::isfinite(loss_value) ? total_value : loss_value, epoch + 1, b + 1, batches, stats.lr,
+                uses_sensitivity_term(c.method) ? " or act_lambda" : "", kept());
       optimizer->zero_grad();
       total.backward();
       optimizer->step();
       ++hw->step;
-      s.loss_sum += loss.item<double>();
+      s.loss_sum += loss_value;
       train_error.add(out.detach(), y);
       s.next_batch = b + 1;
-      if (control.on_batch) control.on_batch(epoch + 1, b + 1, batches, loss.item<double>());
+      if (control.on_batch) control.on_batch(epoch + 1, b + 1, batches, loss_value);
       if (b + 1 < batches && stop()) {
         net.set_recording(false);
         s.error_wrong = train_error.wrong(), s.error_count = train_error.count();
@@ -138,6 +150,10 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
       }
     }
     net.set_recording(false);
+    for (const torch::Tensor& p : net.parameters())  // the last step's update is seen by no loss of this run
+      AXT_CHECK(torch::isfinite(p).all().item<bool>(),
+                "training diverged: a weight is not finite after epoch {}; lower lr (now {}) ({})", epoch + 1, stats.lr,
+                kept());
     stats.loss = s.loss_sum / static_cast<double>(batches);
     stats.regulariser = s.regulariser_sum / static_cast<double>(batches);
     stats.train_error = train_error.value();

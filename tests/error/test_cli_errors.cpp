@@ -102,6 +102,15 @@ TEST(CliErrors, TrainAndEvalMisuse) {
   EXPECT_FALSE(std::filesystem::exists("runs")) << "a failed run must not leave a run folder";
 }
 
+TEST(CliErrors, DivergenceStopsWithExitTwoNamingTheStepAndTheFix) {
+  TempDir dir;
+  const std::string run = "train --dataset sobel --kernel_samples 600 --hidden 8 --epochs 3 --optimizer sgd --quiet";
+  expect_user_error(run + " --lr 1e6 --out " + dir.file("a"), "diverged: the loss is inf in epoch 1, step");
+  expect_user_error(run + " --lr 1e3 --out " + dir.file("b"), "lower lr (now 1000)");
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b/metrics.json"))) << "a diverged run is never published";
+  EXPECT_TRUE(std::filesystem::exists(dir.file("b/state.pt"))) << "the last finished epoch's state stays";
+}
+
 TEST(CliErrors, BadFlagsAndMemoryValues) {
   expect_user_error("", "A subcommand is required");
   expect_user_error("hw frobnicate",
