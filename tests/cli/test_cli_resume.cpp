@@ -175,14 +175,22 @@ TEST_F(CliResume, SigtermSavesTheStepAndSaysHowToResume) {
 TEST_F(CliResume, ASecondWriterIsRefusedAndTheFolderStaysTheFirstsAlone) {
   TempDir dir;
   const std::string out = dir.file("run");
-  Child first(kRun + " --out " + out, dir.file("log"));
+  // Long enough (30 epochs) to be still running when the second process, which loads its data first, arrives.
+  std::string longer = kRun;
+  longer.replace(longer.find("--epochs 3 "), 11, "--epochs 30 ");
+  Child first(longer + " --out " + out, dir.file("log"));
   ASSERT_TRUE(wait_for_writes(first, out + "/run.json", 1)) << first.err();
+  const std::string run_json = slurp(out + "/run.json");
   const CliResult second = run_cli(kRun + " --seed 7 --out " + out);
+  ASSERT_TRUE(first.running()) << "the first run ended before the second arrived: " << first.err();
   EXPECT_EQ(second.exit_code, 2);
   EXPECT_NE(second.err.find("in use by process"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("axtrain train"), std::string::npos) << second.err;
-  EXPECT_EQ(first.wait(), 0) << first.err();
-  expect_same_as_reference(out);
+  EXPECT_EQ(second.out, "");
+  first.signal(SIGKILL);
+  first.wait();
+  EXPECT_EQ(slurp(out + "/run.json"), run_json) << "the second process wrote into the folder";
+  EXPECT_NE(slurp(out + "/config.toml").find("epochs = 30\n"), std::string::npos);
   EXPECT_NE(slurp(out + "/config.toml").find("seed = 1\n"), std::string::npos);
 }
 
