@@ -116,6 +116,7 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
       const auto summed = summed_sample_loss(out, y, data.task);
       auto loss = summed / count;
       torch::Tensor total = loss;
+      double regulariser = 0;  // R of this step, when the method adds it
       if (uses_sensitivity_term(c.method) && c.act_lambda > 0) {
         const auto& layers = net.approx_layers();
         std::vector<torch::Tensor> outputs;
@@ -123,13 +124,13 @@ TrainHistory train_model(ApproxNet& net, const PreparedData& data, const TrainCo
         const auto deltas = torch::autograd::grad({summed}, outputs, {}, true, true);
         const torch::Tensor r = sensitivity_term(layers, deltas, layer_noise(layers, target));
         total = loss + c.act_lambda * r;
-        s.regulariser_sum += r.item<double>();
+        regulariser = r.item<double>();
+        s.regulariser_sum += regulariser;
       }
       const double loss_value = loss.item<double>();
-      const double total_value = total.item<double>();
-      AXT_CHECK(std::isfinite(loss_value) && std::isfinite(total_value),
+      AXT_CHECK(std::isfinite(loss_value) && std::isfinite(regulariser),
                 "training diverged: the loss is {} in epoch {}, step {} of {}; lower lr (now {}){} ({})",
-                std::isfinite(loss_value) ? total_value : loss_value, epoch + 1, b + 1, batches, stats.lr,
+                std::isfinite(loss_value) ? regulariser : loss_value, epoch + 1, b + 1, batches, stats.lr,
                 uses_sensitivity_term(c.method) ? " or act_lambda" : "", kept());
       optimizer->zero_grad();
       total.backward();
