@@ -266,12 +266,12 @@ std::string first_difference(const TrainConfig& a, const TrainConfig& b) {
     return here == there ? std::string() : fmt::format("{} = {} (here) vs {} (there)", key, here, there);
   };
   for (const auto& field : train_config_fields()) {
-    const std::string d = differ(field.name, format_field(field, x), format_field(field, y));
+    std::string d = differ(field.name, format_field(field, x), format_field(field, y));
     if (!d.empty()) return d;
   }
   for (const HardwareSection& section : kHardwareSections) {
     for (const auto& field : hardware_config_fields()) {
-      const std::string d = differ(fmt::format("{}.{}", section.path, field.name),
+      std::string d = differ(fmt::format("{}.{}", section.path, field.name),
                                    format_field(field, x.*section.member), format_field(field, y.*section.member));
       if (!d.empty()) return d;
     }

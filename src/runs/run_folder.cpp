@@ -52,7 +52,7 @@ std::string difference_from(const std::string& dir, const TrainConfig& config) {
   if (recorded_fingerprint(dir).empty())
     return "it has no readable run.json: an older axtrain or another tool wrote it";
   try {
-    const std::string d = first_difference(config, read_train_config(dir + "/config.toml"));
+    std::string d = first_difference(config, read_train_config(dir + "/config.toml"));
     if (!d.empty()) return d;
   } catch (const Error&) {
   }
