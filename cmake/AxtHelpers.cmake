@@ -20,6 +20,12 @@ if(AXT_SANITIZE)
   target_link_options(axt_options INTERFACE -fsanitize=address,undefined)
 endif()
 
+if(AXT_FUZZ)
+  # Coverage for libFuzzer in every library; the targets add the fuzzer's main (fuzz/CMakeLists.txt).
+  target_compile_options(axt_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all)
+  target_link_options(axt_options INTERFACE -fsanitize=address,undefined)
+endif()
+
 # axt_add_library(NAME SOURCES... DEPS...): a layer library with the public include folder.
 function(axt_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})

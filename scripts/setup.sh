@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   # tests: the house style (scripts/check_style.sh)
   clang-format clang-tidy
+  # tests: libFuzzer targets of the parsers (scripts/fuzz.sh)
+  clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   libeigen3-dev zlib1g-dev

@@ -1,5 +1,6 @@
 #include "axtrain/config/toml_file.h"
 
+#include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
 #include "axtrain/util/text.h"
 
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <limits>
 
 namespace axtrain {
@@ -208,10 +208,16 @@ class TomlWalker {
 }  // namespace
 
 std::set<std::string> read_toml_file(const std::string& path, const std::vector<TomlSection>& sections) {
-  AXT_CHECK(std::ifstream(path).good(), "cannot read config file '{}'; check the path given to --config", path);
+  std::string text;
+  try {
+    text = read_file(path);   // refuses folders and devices (/dev/zero would never end)
+  } catch (const Error& e) {  // "cannot read 'PATH': why; fix" as "cannot read config file 'PATH': why; fix"
+    const std::string what = e.what(), prefix = fmt::format("cannot read '{}': ", path);
+    AXT_FAIL("cannot read config file '{}': {}", path, what.starts_with(prefix) ? what.substr(prefix.size()) : what);
+  }
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     AXT_FAIL("{}:{}:{}: malformed TOML: {}; fix the syntax (docs/config.md has an example)", path,
              e.source().begin.line, e.source().begin.column, one_line(e.description()));

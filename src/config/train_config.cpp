@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 namespace axtrain {
 namespace {
@@ -43,7 +44,7 @@ using H = HardwareConfig;
 
 }  // namespace
 
-TrainConfig read_train_config(const std::string& path) {
+TrainConfig read_train_config(const std::string& path, std::set<std::string>* keys_set) {
   TrainConfig config;
   std::vector<TomlSection> sections(1);
   for (const auto& field : train_config_fields()) sections[0].keys.emplace_back(field.name, field.ref(config));
@@ -54,6 +55,7 @@ TrainConfig read_train_config(const std::string& path) {
       s.keys.emplace_back(field.name, field.ref(config.*section.member));
   }
   const std::set<std::string> set = read_toml_file(path, sections);
+  if (keys_set != nullptr) *keys_set = set;
   for (const HardwareSection& section : kHardwareSections) {  // top-level hw/memory yield to the section's own keys
     HardwareConfig& hardware = config.*section.member;
     if (!config.hw.empty() && !set.contains(fmt::format("{}.multiplier", section.path)))
@@ -110,7 +112,7 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
       {"weight_quant", &C::weight_quant, "Weight quantisation scale: per tensor or per output channel"},
       {"bias_compensation", &C::bias_compensation, "Compensate the multiplier's mean error in each layer's bias"},
       {"seed", &C::seed, "Seed of every random draw", R::at_least(0)},
-      {"threads", &C::threads, "CPU threads", R::at_least(1)},
+      {"threads", &C::threads, "CPU threads (more than the machine's cores only slows a run)", R::between(1, 256)},
       {"trials", &C::trials, "Monte Carlo trials for stochastic evaluation hardware (memory faults)", R::at_least(1)},
       {"init", &C::init, "Checkpoint to fine-tune; \"\" = train from scratch"},
       {"out", &C::out, "Run folder; \"\" = chosen by the command"},
@@ -162,6 +164,20 @@ TrainConfig load_train_config(const std::string& toml_path) {
   return config;
 }
 
+void make_data_paths_absolute(TrainConfig& config) {
+  const auto absolute = [](std::string& path) {
+    if (!path.empty()) path = std::filesystem::absolute(path).lexically_normal().string();
+  };
+  if (config.dataset.starts_with("csv:")) {
+    std::string path = config.dataset.substr(4);
+    absolute(path);
+    config.dataset = "csv:" + path;
+  }
+  absolute(config.data_dir);
+  absolute(config.init);
+  for (const HardwareSection& section : kHardwareSections) absolute((config.*section.member).ber_curve);
+}
+
 void validate(const TrainConfig& config) {
   TrainConfig copy = config;  // check_value takes a FieldRef; the copy keeps `config` const
   for (const auto& field : train_config_fields())
@@ -185,6 +201,12 @@ void validate(const TrainConfig& config) {
             "dataset = \"{}\" needs the target columns: set csv_targets = [\"y\"] in the config file or give "
             "--csv_targets y",
             config.dataset);
+  if (!config.dataset.starts_with("csv:") && config.task != TaskChoice::kAuto) {
+    const TaskChoice own = config.dataset == "fashion-mnist" ? TaskChoice::kClassification : TaskChoice::kRegression;
+    AXT_CHECK(config.task == own,
+              "task = {} (--task) does not apply to dataset '{}', a {} dataset; leave task = auto or set {}",
+              name_of(config.task), config.dataset, name_of(own), name_of(own));
+  }
   for (const std::string& spec : config.sweep_multipliers) {
     try {
       check_multiplier(spec);
@@ -271,8 +293,8 @@ std::string first_difference(const TrainConfig& a, const TrainConfig& b) {
   }
   for (const HardwareSection& section : kHardwareSections) {
     for (const auto& field : hardware_config_fields()) {
-      std::string d = differ(fmt::format("{}.{}", section.path, field.name),
-                                   format_field(field, x.*section.member), format_field(field, y.*section.member));
+      std::string d = differ(fmt::format("{}.{}", section.path, field.name), format_field(field, x.*section.member),
+                             format_field(field, y.*section.member));
       if (!d.empty()) return d;
     }
   }

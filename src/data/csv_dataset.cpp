@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <string_view>
 
 namespace axtrain {
@@ -98,13 +99,21 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
       const auto [ptr, ec] = std::from_chars(f.data(), f.data() + f.size(), value);
       AXT_CHECK(!f.empty() && ec == std::errc() && ptr == f.data() + f.size() && std::isfinite(value),
                 "{}:{}: column '{}' holds '{}', not a finite number; every field must be a number", path, line_no,
-                header[c], f);
+                printable(header[c]), printable(f));
+      AXT_CHECK(std::abs(value) <= std::numeric_limits<float>::max(),
+                "{}:{}: column '{}' holds {}, outside the range of a 32-bit float (magnitude at most 3.4e38); "
+                "scale the column",
+                path, line_no, printable(header[c]), printable(f));
       row[c] = static_cast<float>(value);
       if (task == Task::kClassification && c == targets[0]) {
-        AXT_CHECK(value >= 0 && value == std::floor(value) && value < 1e9,
+        AXT_CHECK(value >= 0 && value == std::floor(value),
                   "{}:{}: class id '{}' in column '{}' "
                   "is not a non-negative integer; classification targets are class ids 0, 1, 2, ...",
-                  path, line_no, f, header[c]);
+                  path, line_no, printable(f), printable(header[c]));
+        AXT_CHECK(value < kMaxClasses,
+                  "{}:{}: class id {} in column '{}' would make {} classes, above the limit of {} (the output "
+                  "layer has one unit per class); number the classes 0, 1, 2, ... or train a regression",
+                  path, line_no, printable(f), printable(header[c]), value + 1, kMaxClasses);
         data.labels.push_back(static_cast<std::int64_t>(value));
         max_label = std::max(max_label, data.labels.back());
       }
@@ -115,6 +124,33 @@ Dataset load_csv(const std::string& path, const std::vector<std::string>& featur
   }
   if (task == Task::kClassification) data.num_classes = static_cast<int>(std::max<std::int64_t>(max_label + 1, 1));
   data.validate();
+  return data;
+}
+
+Dataset infer_csv_task(Dataset data, const std::vector<std::string>& target_columns, std::string& reason) {
+  AXT_ASSERT(data.task == Task::kRegression);
+  const std::string columns = target_columns.size() == 1 ? fmt::format("column '{}'", printable(target_columns[0]))
+                                                         : fmt::format("{} target columns", target_columns.size());
+  const auto is_class_id = [](float v) { return v >= 0 && v < kAutoClassLimit && v == std::floor(v); };
+  if (data.target_dim != 1 || !std::all_of(data.targets.begin(), data.targets.end(), is_class_id)) {
+    reason = fmt::format(
+        "task = auto: {} {}: regression (error = mean absolute error of the targets scaled to [0, 1]); set "
+        "task = classification for class ids",
+        columns,
+        data.target_dim != 1 ? "to fit" : fmt::format("holds values other than integers 0..{}", kAutoClassLimit - 1));
+    return data;
+  }
+  data.task = Task::kClassification;
+  data.labels.assign(data.targets.begin(), data.targets.end());
+  const std::int64_t max_id = data.labels.empty() ? 0 : *std::max_element(data.labels.begin(), data.labels.end());
+  data.num_classes = static_cast<int>(max_id + 1);
+  data.targets.clear();
+  data.target_dim = 0;
+  data.validate();
+  reason = fmt::format(
+      "task = auto: {} holds only integers 0..{}: classification into {} classes (error = share misclassified); "
+      "set task = regression to fit the values as numbers",
+      columns, max_id, data.num_classes);
   return data;
 }
 

@@ -17,41 +17,56 @@ bool ends_with_gz(const std::string& path) {
   return path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
 }
 
-// Inflates a whole gzip file held in memory. Any zlib error or a stream that ends early is a user error.
-std::string gunzip(const std::string& compressed, const std::string& path) {
-  AXT_CHECK(compressed.size() <= std::numeric_limits<uInt>::max(), "file '{}' is over 4 GiB; IDX files are smaller",
-            path);
-  z_stream zs{};
-  AXT_ASSERT(inflateInit2(&zs, 15 + 16) == Z_OK);  // 15 + 16: gzip header and trailer
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  zs.avail_in = static_cast<uInt>(compressed.size());
-  std::string out;
-  std::size_t produced = 0;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    if (produced == out.size()) out.resize(std::max<std::size_t>(out.size() * 2, compressed.size() * 4 + 1024));
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-    zs.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - produced, 1u << 30));
-    const uInt before = zs.avail_out;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    produced += before - zs.avail_out;
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input used up before the end of the stream
+// A gzip file held in memory, inflated in steps so that reading stops at the size the IDX header declares
+// (a stream that inflates to more is refused before it fills memory). Any zlib error is a user error.
+class Gunzip {
+ public:
+  Gunzip(const std::string& compressed, const std::string& path) : path_(path) {
+    AXT_CHECK(compressed.size() <= std::numeric_limits<uInt>::max(), "file '{}' is over 4 GiB; IDX files are smaller",
+              path);
+    AXT_ASSERT(inflateInit2(&zs_, 15 + 16) == Z_OK);  // 15 + 16: gzip header and trailer
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+    zs_.avail_in = static_cast<uInt>(compressed.size());
   }
-  const char* message = zs.msg;
-  const std::string detail = message ? message : (rc == Z_BUF_ERROR ? "unexpected end of file" : zError(rc));
-  const uInt trailing = zs.avail_in;
-  inflateEnd(&zs);
-  AXT_CHECK(rc == Z_STREAM_END,
-            "file '{}' is not a valid gzip stream ({}); the file is corrupt or truncated: "
-            "download or reinstall it",
-            path, detail);
-  AXT_CHECK(trailing == 0,
-            "gzip file '{}' has {} bytes after the end of its compressed stream; the file is "
-            "corrupt: download or reinstall it",
-            path, trailing);
-  out.resize(produced);
-  return out;
-}
+  ~Gunzip() { inflateEnd(&zs_); }
+  Gunzip(const Gunzip&) = delete;
+  Gunzip& operator=(const Gunzip&) = delete;
+
+  // Inflates into `out` until it holds `limit` bytes, the stream ends or the input runs out.
+  void inflate_to(std::string& out, std::size_t limit) {
+    while (rc_ == Z_OK && out.size() < limit) {
+      const std::size_t produced = out.size();
+      out.resize(std::min(limit, std::max<std::size_t>(produced * 2, 4096)));
+      zs_.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
+      zs_.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - produced, 1u << 30));
+      const uInt before = zs_.avail_out;
+      rc_ = inflate(&zs_, Z_NO_FLUSH);
+      out.resize(produced + (before - zs_.avail_out));
+      if (rc_ == Z_BUF_ERROR && zs_.avail_in == 0) break;  // input used up before the end of the stream
+      if (rc_ == Z_BUF_ERROR) rc_ = Z_OK;                  // no room was left: resize and go on
+    }
+    if (rc_ == Z_OK || rc_ == Z_STREAM_END) return;
+    const std::string detail = zs_.msg ? zs_.msg : (rc_ == Z_BUF_ERROR ? "unexpected end of file" : zError(rc_));
+    AXT_FAIL("file '{}' is not a valid gzip stream ({}); the file is corrupt or truncated: download or reinstall it",
+             path_, detail);
+  }
+  // After the last inflate_to: the stream ended and nothing follows it.
+  void check_complete() const {
+    AXT_CHECK(rc_ == Z_STREAM_END,
+              "file '{}' is not a valid gzip stream (unexpected end of file); the file is corrupt or truncated: "
+              "download or reinstall it",
+              path_);
+    AXT_CHECK(zs_.avail_in == 0,
+              "gzip file '{}' has {} bytes after the end of its compressed stream; the file is corrupt: download or "
+              "reinstall it",
+              path_, zs_.avail_in);
+  }
+
+ private:
+  z_stream zs_{};
+  int rc_ = Z_OK;
+  std::string path_;
+};
 
 std::string gzip_bytes(const std::string& raw) {
   z_stream zs{};
@@ -74,11 +89,16 @@ std::string dims_text(const std::vector<std::int64_t>& dims) {
   return s;
 }
 
-}  // namespace
+constexpr std::size_t kMaxHeaderBytes = 4 + 4 * 255;  // magic, type, up to 255 dimensions
 
-IdxArray read_idx(const std::string& path) {
-  const std::string file = read_file(path);
-  const std::string bytes = ends_with_gz(path) ? gunzip(file, path) : file;
+struct IdxHeader {
+  std::vector<std::int64_t> dims;
+  std::size_t size = 0;   // bytes of the header
+  std::size_t items = 0;  // bytes of data it declares
+};
+
+// The header's checks, on the bytes read so far (at least kMaxHeaderBytes of them unless the file is shorter).
+IdxHeader parse_header(const std::string& bytes, const std::string& path) {
   AXT_CHECK(bytes.size() >= 4,
             "IDX file '{}' has {} bytes, fewer than the 4-byte header; the file is truncated "
             "or not an IDX file",
@@ -100,19 +120,48 @@ IdxArray read_idx(const std::string& path) {
             "IDX file '{}' declares {} dimensions but ends after {} bytes, inside the "
             "header; the file is truncated",
             path, ndims, bytes.size());
-  IdxArray array;
+  IdxHeader h;
   std::size_t items = 1;
   for (std::size_t d = 0; d < ndims; ++d) {
     const std::size_t at = 4 + 4 * d;
     const std::uint32_t dim = (std::uint32_t{byte(at)} << 24) | (std::uint32_t{byte(at + 1)} << 16) |
                               (std::uint32_t{byte(at + 2)} << 8) | std::uint32_t{byte(at + 3)};
-    array.dims.push_back(dim);
+    h.dims.push_back(dim);
     AXT_CHECK(dim == 0 || items <= (std::size_t{1} << 40) / dim,
               "IDX file '{}' declares dimensions {}..., over "
               "2^40 items; the header is corrupt",
-              path, dims_text(array.dims));
+              path, dims_text(h.dims));
     items *= dim;
   }
+  h.size = header;
+  h.items = items;
+  return h;
+}
+
+}  // namespace
+
+IdxArray read_idx(const std::string& path) {
+  const std::string file = read_file(path);
+  std::string inflated;
+  if (ends_with_gz(path)) {
+    Gunzip gunzip(file, path);
+    std::string& bytes = inflated;
+    gunzip.inflate_to(bytes, kMaxHeaderBytes);
+    if (bytes.size() < kMaxHeaderBytes) gunzip.check_complete();  // the whole stream is shorter than that
+    const IdxHeader declared = parse_header(bytes, path);
+    const std::size_t expected = declared.size + declared.items;
+    gunzip.inflate_to(bytes, expected + 1);
+    AXT_CHECK(bytes.size() <= expected,
+              "gzip file '{}' inflates to more than the {} bytes its IDX header declares ({}); reading stopped "
+              "there: the file is corrupt, regenerate it",
+              path, expected, dims_text(declared.dims));
+    gunzip.check_complete();
+  }
+  const std::string& bytes = ends_with_gz(path) ? inflated : file;
+  const IdxHeader h = parse_header(bytes, path);
+  IdxArray array;
+  array.dims = h.dims;
+  const std::size_t header = h.size, items = h.items;
   const std::size_t held = bytes.size() - header;
   AXT_CHECK(held >= items,
             "IDX file '{}' declares {} items ({}) but holds {} bytes of data; the file is "

@@ -6,6 +6,8 @@
 
 #include <limits>
 
+#include <unistd.h>
+
 namespace axtrain {
 namespace {
 
@@ -59,6 +61,29 @@ std::vector<LayerShape> lenet_layers(const NetworkSpec& spec) {
 
 std::vector<LayerShape> approximate_layers(const NetworkSpec& spec) {
   return spec.kind == Network::kLenet ? lenet_layers(spec) : mlp_layers(spec);
+}
+
+MemoryEstimate training_memory(const NetworkSpec& spec, int64_t batch_size) {
+  constexpr double kBytesPerParameter = 48, kBytesPerActivation = 64;
+  MemoryEstimate m;
+  for (const LayerShape& l : approximate_layers(spec)) {
+    const double in = static_cast<double>(l.in), out = static_cast<double>(l.out);
+    const double k = static_cast<double>(l.kernel), area = static_cast<double>(l.height) * l.width;
+    m.parameters += in * out * k * k + out;
+    m.activations += static_cast<double>(batch_size) * (in + out) * (l.conv ? area : 1);
+  }
+  m.bytes = kBytesPerParameter * m.parameters + kBytesPerActivation * m.activations;
+  return m;
+}
+
+void check_training_memory(const NetworkSpec& spec, int64_t batch_size, double available_bytes) {
+  if (available_bytes <= 0)
+    available_bytes = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  const MemoryEstimate m = training_memory(spec, batch_size);
+  AXT_CHECK(m.bytes <= available_bytes,
+            "training this network needs about {:.1f} GB ({:.3g} parameters, {:.3g} activation values per batch of "
+            "{}), more than this machine's {:.1f} GB of memory; use smaller hidden sizes or batch_size",
+            m.bytes / 1e9, m.parameters, m.activations, batch_size, available_bytes / 1e9);
 }
 
 }  // namespace axtrain

@@ -75,6 +75,7 @@ ExploreResult run_explore(const TrainConfig& config, const Progress& progress) {
   const InterruptGuard interrupts;  // a signal stops a model's training after its step, saving its state
   progress.status("loading " + config.dataset);
   const PreparedData data = prepare_data(config);
+  if (!data.task_note.empty()) progress.line(data.task_note);
   HardwareResolver resolver;
   ModelStore store(out + "/models", data, config, resolver, progress);
   ResultLog log = ResultLog::open(out + "/results.jsonl");
@@ -85,14 +86,20 @@ ExploreResult run_explore(const TrainConfig& config, const Progress& progress) {
   const std::vector<HardwarePoint> points = sweep_points(config);
   result.points = points.size();
   const EnergyParams energy;
+  const std::size_t total = config.sweep_seeds.size() * sweep_method_list(config).size() * points.size();
+  std::size_t done = 0;
   for (int seed : config.sweep_seeds) {
     for (const Method method : sweep_method_list(config)) {
       std::shared_ptr<ApproxNet> net;
       for (const HardwarePoint& point : points) {
+        ++done;
         if (log.contains(point_row(config.dataset, method, point, seed).key())) continue;
         if (!net) net = store.model(method, config.hardware_train, seed).net;
         progress.status(fmt::format("evaluating {} seed {} on {}", name_of(method), seed, point.label()));
-        log.append(evaluate_point(*net, data, config, point, method, seed, energy, resolver));
+        const ResultRow row = evaluate_point(*net, data, config, point, method, seed, energy, resolver);
+        log.append(row);
+        progress.line(fmt::format("point {}/{}: {} seed {} on {}: error {:.4f} (exact {:.4f})", done, total,
+                                  name_of(method), seed, point.label(), row.error_hw, row.error_exact));
       }
     }
   }

@@ -60,6 +60,11 @@ StoredModel ModelStore::load_or_train(const std::string& name, const TrainConfig
     if (batch % 50 == 0)
       progress_.status(fmt::format("training {}: epoch {}/{} batch {}/{}", name, epoch, config.epochs, batch, batches));
   };
+  EpochClock clock;
+  control.on_epoch = [&](const EpochStats& e) {
+    progress_.line(fmt::format("training {}: epoch {}/{} loss {:.4f} ({})", name, e.epoch, config.epochs, e.loss,
+                               clock.after(e.epoch, config.epochs)));
+  };
   control.save_state = [&](const std::string& bytes) { write_file_atomic(state_path, bytes); };
   control.stop_requested = [] { return interrupt_signal() != 0; };
   if (std::filesystem::exists(state_path)) {

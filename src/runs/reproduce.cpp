@@ -237,7 +237,10 @@ ReproduceResult run_reproduce(const ReproduceOptions& o, const Progress& progres
       if (log.contains(point_row(dataset, method, point, o.seed).key())) return;
       auto net = store.model(method, trained_on, o.seed).net;
       progress.status(fmt::format("{}: evaluating {} on {}", dataset, name_of(method), point.label()));
-      log.append(evaluate_point(*net, data, base, point, method, o.seed, energy, resolver));
+      const ResultRow row = evaluate_point(*net, data, base, point, method, o.seed, energy, resolver);
+      log.append(row);
+      progress.line(fmt::format("{}: {} on {}: error {:.4f} (exact {:.4f})", dataset, name_of(method), point.label(),
+                                row.error_hw, row.error_exact));
     };
     const HardwareConfig none = hardware("exact", "none");
     for (const char* k : kPresets) evaluate(Method::kBaseline, none, {k, "none", ""});

@@ -133,6 +133,7 @@ RunMetrics run_train(const TrainConfig& c, FolderReuse reuse, const Progress& pr
       c.out.empty() ? fmt::format("runs/{}-{}-seed{}", c.dataset, name_of(c.method), c.seed) : c.out;
   progress.status("loading " + c.dataset);
   const PreparedData data = prepare_data(c);  // bad input fails here, before a folder exists
+  if (!data.task_note.empty()) progress.line(data.task_note);
   HardwareResolver resolver;
   const ResolvedHardware train_hardware = resolver.resolve(c.hardware_train);
   auto net = make_model(network_spec(c, data));
@@ -152,11 +153,12 @@ RunMetrics run_train(const TrainConfig& c, FolderReuse reuse, const Progress& pr
   }
   const InterruptGuard interrupts;
   TrainControl control;
+  EpochClock clock;
   control.on_epoch = [&](const EpochStats& e) {
-    progress.line(fmt::format("epoch {}/{}: loss {:.4f}{} train error {:.4f}{} ({:.1f} s)", e.epoch, c.epochs, e.loss,
+    progress.line(fmt::format("epoch {}/{}: loss {:.4f}{} train error {:.4f}{} ({}; {})", e.epoch, c.epochs, e.loss,
                               e.regulariser > 0 ? fmt::format(" R {:.4g}", e.regulariser) : "", e.train_error,
                               e.validation_error >= 0 ? fmt::format(" validation {:.4f}", e.validation_error) : "",
-                              e.seconds));
+                              duration_text(e.seconds), clock.after(e.epoch, c.epochs)));
   };
   control.on_batch = [&](int epoch, int64_t batch, int64_t batches, double loss) {
     if (batch % 20 == 0)
@@ -185,6 +187,7 @@ RunMetrics run_train(const TrainConfig& c, FolderReuse reuse, const Progress& pr
 RunMetrics run_eval(const TrainConfig& c, const std::string& checkpoint, const Progress& progress) {
   set_up_torch(c);
   const PreparedData data = prepare_data(c);
+  if (!data.task_note.empty()) progress.line(data.task_note);
   auto net = make_model(network_spec(c, data));
   load_checkpoint(*net, checkpoint);
   HardwareResolver resolver;

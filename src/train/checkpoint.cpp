@@ -2,10 +2,15 @@
 
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <torch/serialize.h>
 
+#include <fmt/ranges.h>
+
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace axtrain {
 
@@ -17,18 +22,54 @@ std::string serialize_model(ApproxNet& net) {
   return out.str();
 }
 
+namespace {
+
+std::string shape_text(c10::IntArrayRef sizes) {
+  return fmt::format("[{}]", fmt::join(sizes, ", "));
+}
+
+std::string network_text(const NetworkSpec& spec) {
+  return fmt::format("{} on input {}, hidden {}, {} output{}", name_of(spec.kind), fmt::join(spec.input_shape, "x"),
+                     spec.kind == Network::kMlp ? fmt::format("{}", fmt::join(spec.hidden, ",")) : "(lenet's)",
+                     spec.outputs, spec.outputs == 1 ? "" : "s");
+}
+
+}  // namespace
+
 void deserialize_model(ApproxNet& net, const std::string& bytes, const std::string& origin) {
+  // libtorch's load replaces each parameter with the archive's tensor whatever its shape, so the shapes are
+  // compared here: a checkpoint of another network is refused before any forward pass.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
+  for (const auto& p : net.named_parameters()) expected.emplace_back(p.key(), p.value().sizes().vec());
+  const auto first_line = [](const c10::Error& e) {
+    const std::string what = e.what_without_backtrace();
+    return printable(what.substr(0, what.find('\n')), 160);
+  };
   std::istringstream in(bytes);
+  torch::serialize::InputArchive archive;
   try {
-    torch::serialize::InputArchive archive;
     archive.load_from(in);
+  } catch (const c10::Error& e) {
+    AXT_FAIL(
+        "checkpoint '{}' is not a readable checkpoint ({}); the file is corrupt or truncated, or was not written "
+        "by axtrain: give the RUN/checkpoint.pt of a finished run",
+        origin, first_line(e));
+  }
+  try {
     net.load(archive);
   } catch (const c10::Error& e) {
-    const std::string what = e.what_without_backtrace();
     AXT_FAIL(
-        "checkpoint '{}' does not fit the configured model ({}); check that its folder's config.toml is the "
-        "one it was trained with",
-        origin, what.substr(0, what.find('\n')));
+        "checkpoint '{}' does not fit the network configured here ({}: {}); use the dataset and network it was "
+        "trained with (its run folder's config.toml)",
+        origin, network_text(net.spec()), first_line(e));
+  }
+  const auto loaded = net.named_parameters();
+  for (const auto& [name, sizes] : expected) {
+    const c10::IntArrayRef got = loaded[name].sizes();
+    AXT_CHECK(got == c10::IntArrayRef(sizes),
+              "checkpoint '{}' holds another network: its '{}' is {}, while the network configured here ({}) "
+              "needs {}; use the dataset and network it was trained with (its run folder's config.toml)",
+              origin, name, shape_text(got), network_text(net.spec()), shape_text(sizes));
   }
 }
 

@@ -99,11 +99,13 @@ std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec) {
 }
 
 NetworkSpec network_spec(const TrainConfig& c, const PreparedData& data) {
-  return {.kind = c.network,
-          .input_shape = data.sample_shape,
-          .hidden = std::vector<int64_t>(c.hidden.begin(), c.hidden.end()),
-          .outputs = data.outputs,
-          .activation = c.activation};
+  NetworkSpec spec{.kind = c.network,
+                   .input_shape = data.sample_shape,
+                   .hidden = std::vector<int64_t>(c.hidden.begin(), c.hidden.end()),
+                   .outputs = data.outputs,
+                   .activation = c.activation};
+  check_training_memory(spec, c.batch_size);  // before a tensor is allocated
+  return spec;
 }
 
 std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net) {

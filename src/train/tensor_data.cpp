@@ -12,12 +12,13 @@ namespace {
 
 constexpr double kKernelTrainShare = 0.8;
 
-DatasetSplit load_split(const TrainConfig& c) {
+DatasetSplit load_split(const TrainConfig& c, std::string& task_note) {
   if (c.dataset == "fashion-mnist") return load_fashion_mnist(c.data_dir);
   if (c.dataset.rfind("csv:", 0) == 0) {
     // One CSV file: the last 20 % of a seeded permutation is the test split.
     const Task task = c.task == TaskChoice::kClassification ? Task::kClassification : Task::kRegression;
-    const Dataset all = load_csv(c.dataset.substr(4), c.csv_features, c.csv_targets, task);
+    Dataset all = load_csv(c.dataset.substr(4), c.csv_features, c.csv_targets, task);
+    if (c.task == TaskChoice::kAuto) all = infer_csv_task(std::move(all), c.csv_targets, task_note);
     auto [train, test] = split_validation(all, 1 - kKernelTrainShare, static_cast<std::uint64_t>(c.seed));
     return {std::move(train), std::move(test)};
   }
@@ -41,7 +42,8 @@ TensorData to_tensors(const Dataset& d) {
 }
 
 PreparedData prepare_data(const TrainConfig& c) {
-  DatasetSplit split = load_split(c);
+  std::string task_note;
+  DatasetSplit split = load_split(c, task_note);
   split.train = head(split.train, static_cast<std::size_t>(c.train_samples));
   split.test = head(split.test, static_cast<std::size_t>(c.test_samples));
   Dataset validation;
@@ -63,6 +65,7 @@ PreparedData prepare_data(const TrainConfig& c) {
   PreparedData data;
   data.name = c.dataset;
   data.task = split.train.task;
+  data.task_note = std::move(task_note);
   data.sample_shape = split.train.sample_shape;
   data.outputs = data.task == Task::kClassification ? split.train.num_classes : split.train.target_dim;
   data.train = to_tensors(split.train);

@@ -89,6 +89,34 @@ TEST(Csv, ErrorsNameTheFileLineAndColumn) {
       },
       "exactly one target column");
   expect_error([&] { load_csv(dir.file("missing.csv"), {}, {"y"}, Task::kRegression); }, "missing.csv");
+  expect_error([&] { load_csv(write_csv(dir, "a,y\n-3.5e38,1\n"), {}, {"y"}, Task::kRegression); },
+               ":2: column 'a' holds -3.5e38, outside the range of a 32-bit float");
+  EXPECT_EQ(load_csv(write_csv(dir, "a,y\n-3.4e38,1\n"), {}, {"y"}, Task::kRegression).features[0], -3.4e38f);
+  expect_error([&] { load_csv(write_csv(dir, "a,y\n1,65536\n"), {}, {"y"}, Task::kClassification); },
+               "would make 65537 classes, above the limit of 65536");
+  EXPECT_EQ(load_csv(write_csv(dir, "a,y\n1,65535\n"), {}, {"y"}, Task::kClassification).num_classes, 65536);
+}
+
+TEST(Csv, TaskAutoTakesSmallIntegerTargetsAsClassIdsAndAnythingElseAsNumbers) {
+  TempDir dir;
+  std::string reason;
+  const Dataset ids =
+      infer_csv_task(load_csv(write_csv(dir, "a,k\n1,2\n2,0\n3,99\n"), {}, {"k"}, Task::kRegression), {"k"}, reason);
+  EXPECT_EQ(ids.task, Task::kClassification);
+  EXPECT_EQ(ids.labels, (std::vector<std::int64_t>{2, 0, 99}));
+  EXPECT_EQ(ids.num_classes, 100);
+  EXPECT_TRUE(ids.targets.empty());
+  EXPECT_NE(reason.find("column 'k' holds only integers 0..99: classification into 100 classes"), std::string::npos);
+  for (const char* text : {"a,k\n1,2\n2,100\n", "a,k\n1,2\n2,0.5\n", "a,k\n1,2\n2,-1\n"}) {
+    const Dataset numbers = infer_csv_task(load_csv(write_csv(dir, text), {}, {"k"}, Task::kRegression), {"k"}, reason);
+    EXPECT_EQ(numbers.task, Task::kRegression) << text;
+    EXPECT_EQ(numbers.target_dim, 1);
+    EXPECT_NE(reason.find("regression"), std::string::npos);
+  }
+  const Dataset two =
+      infer_csv_task(load_csv(write_csv(dir, "a,k,l\n1,2,3\n"), {}, {"k", "l"}, Task::kRegression), {"k", "l"}, reason);
+  EXPECT_EQ(two.task, Task::kRegression);
+  EXPECT_NE(reason.find("2 target columns"), std::string::npos);
 }
 
 Dataset numbered(std::size_t n) {  // regression set: feature row i = {i, 10 i}, target i = 100 i

@@ -1,6 +1,7 @@
 // `axtrain bench`: kernel and epoch speed as ratios measured in one run (runs/bench.h).
 #include "axtrain/runs/bench.h"
 #include "commands.h"
+#include "config_flags.h"
 
 #include <cstdio>
 #include <memory>
@@ -28,10 +29,11 @@ void add_bench_command(CLI::App& app) {
   bench->add_flag("--no_epochs,--no-epochs", *no_epochs, "Skip the training epochs");
   bench->add_flag("--json", *json, "Print a JSON list of measurements");
   bench->add_flag("--quiet", *quiet, "No progress output");
-  bench->callback([options, json, quiet, no_kernels, no_epochs] {
+  auto progress = add_progress_option(*bench);
+  bench->callback([options, json, quiet, no_kernels, no_epochs, progress] {
     options->kernels = !*no_kernels;
     options->epochs = !*no_epochs;
-    const BenchResult result = run_bench(*options, Progress::for_terminal(*quiet));
+    const BenchResult result = run_bench(*options, Progress::make(*progress, *quiet));
     if (*json)
       std::puts(result.to_json().dump(2).c_str());
     else

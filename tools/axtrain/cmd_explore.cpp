@@ -33,9 +33,10 @@ void add_explore_commands(CLI::App& app) {
                                          "Sweep multipliers x memory settings x methods x seeds: errors, "
                                          "energy, Pareto front, best configuration under a budget");
   auto flags = std::make_shared<TrainConfigFlags>(*explore);
-  explore->callback([flags] {
+  auto explore_progress = add_progress_option(*explore);
+  explore->callback([flags, explore_progress] {
     const TrainConfig config = flags->resolve();
-    const ExploreResult result = run_explore(config, Progress::for_terminal(config.quiet));
+    const ExploreResult result = run_explore(config, Progress::make(*explore_progress, config.quiet));
     if (config.json)
       std::puts(result.to_json().dump(2).c_str());
     else
@@ -61,18 +62,19 @@ void add_explore_commands(CLI::App& app) {
       ->capture_default_str()
       ->type_name(profiles);
   reproduce->add_option("--out", options->out, "Output folder (resumes what it already holds)")->capture_default_str();
-  reproduce->add_option("--threads", options->threads, "CPU threads")
+  reproduce->add_option("--threads", options->threads, "CPU threads (1 to 256)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 256));
   reproduce->add_option("--seed", options->seed, "Seed")->capture_default_str()->check(CLI::NonNegativeNumber);
   reproduce->add_flag("--json", *json, "Print results.json");
   reproduce->add_flag("--quiet", *quiet, "No progress output");
-  reproduce->callback([options, profile, quick, json, quiet] {
+  auto reproduce_progress = add_progress_option(*reproduce);
+  reproduce->callback([options, profile, quick, json, quiet, reproduce_progress] {
     set_choice(choice_ref(&options->profile), *profile, "profile", "--profile");
     AXT_CHECK(!*quick || options->profile == ReproduceProfile::kFull || options->profile == ReproduceProfile::kQuick,
               "--quick and --profile {} ask for two profiles; give one of them", *profile);
     if (*quick) options->profile = ReproduceProfile::kQuick;
-    const ReproduceResult result = run_reproduce(*options, Progress::for_terminal(*quiet));
+    const ReproduceResult result = run_reproduce(*options, Progress::make(*reproduce_progress, *quiet));
     if (*json)
       std::puts(result.to_json().dump(2).c_str());
     else

@@ -18,6 +18,9 @@ void print_summary(const RunMetrics& m) {
   const TrialStats& hw = m.test_error_hw;
   fmt::print("method                {}\n", name_of(m.method));
   fmt::print("dataset               {}\n", m.dataset);
+  fmt::print("task                  {}\n", m.task == Task::kClassification
+                                               ? "classification (error = share of test samples misclassified)"
+                                               : "regression (error = mean absolute error, targets scaled to [0, 1])");
   fmt::print("hardware              {} (memory {})\n", m.hardware_eval.multiplier, m.hardware_eval.memory);
   fmt::print("test error, exact     {:.4f}\n", m.test_error_exact);
   fmt::print("test error, hardware  {:.4f} +- {:.4f} (95 % CI, {} trial{})\n", hw.mean, hw.ci95, hw.trials,
@@ -44,18 +47,19 @@ void add_train_commands(CLI::App& app) {
                                        "Train a network for approximate hardware: methods baseline, pas "
                                        "(AxTrain-pas), act (AxTrain-act), axtrain (both)");
   auto train_flags = std::make_shared<TrainConfigFlags>(*train);
+  auto train_progress = add_progress_option(*train);
   auto resume = std::make_shared<bool>(false), overwrite = std::make_shared<bool>(false);
   train->add_flag("--resume", *resume,
                   "Continue the run in --out (stopped by a signal, a kill or a crash) with the same configuration; "
                   "a finished one is evaluated again");
   train->add_flag("--overwrite", *overwrite, "Replace the run in --out, even one of another configuration");
-  train->callback([train_flags, resume, overwrite] {
+  train->callback([train_flags, resume, overwrite, train_progress] {
     AXT_CHECK(!(*resume && *overwrite), "--resume and --overwrite exclude each other; give one of them");
     const TrainConfig config = train_flags->resolve();
     const FolderReuse reuse = *resume      ? FolderReuse::kResume
                               : *overwrite ? FolderReuse::kOverwrite
                                            : FolderReuse::kRefuse;
-    print_result(run_train(config, reuse, Progress::for_terminal(config.quiet)), config.json);
+    print_result(run_train(config, reuse, Progress::make(*train_progress, config.quiet)), config.json);
   });
 
   CLI::App* eval = app.add_subcommand("eval",
@@ -64,7 +68,8 @@ void add_train_commands(CLI::App& app) {
   auto model = std::make_shared<std::string>();
   eval->add_option("--model", *model, "Checkpoint written by `axtrain train` (RUN/checkpoint.pt)")->required();
   auto eval_flags = std::make_shared<TrainConfigFlags>(*eval);
-  eval->callback([model, eval_flags] {
+  auto eval_progress = add_progress_option(*eval);
+  eval->callback([model, eval_flags, eval_progress] {
     const std::filesystem::path run_config = std::filesystem::path(*model).parent_path() / "config.toml";
     AXT_CHECK(std::filesystem::exists(*model),
               "checkpoint '{}' does not exist; give RUN/checkpoint.pt of a run "
@@ -75,7 +80,7 @@ void add_train_commands(CLI::App& app) {
               "from it (or give --config FILE)",
               run_config.string());
     const TrainConfig config = eval_flags->resolve(run_config.string());
-    print_result(run_eval(config, *model, Progress::for_terminal(config.quiet)), config.json);
+    print_result(run_eval(config, *model, Progress::make(*eval_progress, config.quiet)), config.json);
   });
 }
 

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
+#include <set>
 
 namespace axtrain::cli {
 namespace {
@@ -128,18 +130,37 @@ TrainConfigFlags::~TrainConfigFlags() = default;
 TrainConfigFlags::TrainConfigFlags(TrainConfigFlags&&) noexcept = default;
 TrainConfigFlags& TrainConfigFlags::operator=(TrainConfigFlags&&) noexcept = default;
 
+namespace {
+
+// --init: the network the checkpoint was trained as (its run folder's config.toml), wherever neither the file
+// nor a flag names it, so fine-tuning needs no repeated --hidden. A checkpoint without a config.toml beside it
+// keeps the configured network (the checkpoint's shapes are checked against it when it is loaded).
+void inherit_network(TrainConfig& config, const std::set<std::string>& given) {
+  const std::filesystem::path trained_config = std::filesystem::path(config.init).parent_path() / "config.toml";
+  if (!std::filesystem::is_regular_file(trained_config)) return;
+  const TrainConfig trained = read_train_config(trained_config.string());
+  if (!given.contains("network")) config.network = trained.network;
+  if (!given.contains("hidden")) config.hidden = trained.hidden;
+  if (!given.contains("activation")) config.activation = trained.activation;
+}
+
+}  // namespace
+
 TrainConfig TrainConfigFlags::resolve(const std::string& default_config) const {
   const State& s = *state_;
   const std::string path = s.config->count() > 0 ? s.config_path : default_config;
-  TrainConfig config = path.empty() ? TrainConfig{} : read_train_config(path);
+  std::set<std::string> given;  // keys the file or a flag sets
+  TrainConfig config = path.empty() ? TrainConfig{} : read_train_config(path, &given);
   const auto& top = train_config_fields();
   bool hw_given = false, memory_given = false;
   for (std::size_t i = 0; i < top.size(); ++i) {
     if (s.top[i].option->count() == 0) continue;
     apply(top[i], s.top[i], s.values, config);
+    given.insert(std::string(top[i].name));
     hw_given = hw_given || top[i].name == "hw";
     memory_given = memory_given || top[i].name == "memory";
   }
+  if (!config.init.empty()) inherit_network(config, given);
   hw_given = hw_given && !config.hw.empty();
   memory_given = memory_given && !config.memory.empty();
   const auto& fields = hardware_config_fields();
@@ -151,8 +172,19 @@ TrainConfig TrainConfigFlags::resolve(const std::string& default_config) const {
       if (s.sections[i][j].option->count() > 0)
         apply(fields[j], s.sections[i][j], s.values.*kHardwareSections[i].member, hardware);
   }
+  make_data_paths_absolute(config);
   validate(config);
   return config;
+}
+
+std::shared_ptr<std::string> add_progress_option(CLI::App& cmd) {
+  auto style = std::make_shared<std::string>("auto");
+  cmd.add_option("--progress", *style,
+                 "Progress on stderr: terminal (one line rewritten in place), plain (lines for a log: every epoch "
+                 "with its ETA), or auto (terminal when stderr is one)")
+      ->capture_default_str()
+      ->type_name("auto|terminal|plain");
+  return style;
 }
 
 }  // namespace axtrain::cli

@@ -35,4 +35,7 @@ class TrainConfigFlags {
   std::unique_ptr<State> state_;
 };
 
+// --progress auto|terminal|plain on `cmd` (util/progress.h); the string holds the choice once cmd has parsed.
+std::shared_ptr<std::string> add_progress_option(CLI::App& cmd);
+
 }  // namespace axtrain::cli

@@ -7,10 +7,13 @@
 #include "axtrain/util/interrupt.h"
 #include "axtrain/util/version.h"
 
+#include <c10/util/Exception.h>
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <exception>
+#include <new>
+#include <string>
 
 namespace {
 
@@ -59,6 +62,18 @@ int main(int argc, char** argv) {
     return 128 + e.signal();
   } catch (const axtrain::Error& e) {
     std::fprintf(stderr, "axtrain: error: %s\n", e.what());
+    return 2;
+  } catch (const c10::Error& e) {  // libtorch: its first line, never its frames
+    const std::string what = e.what_without_backtrace();
+    const std::string first = what.substr(0, what.find('\n'));
+    if (first.find("not enough memory") != std::string::npos) {
+      std::fprintf(stderr, "axtrain: error: out of memory (%s); lower batch_size or the hidden sizes\n", first.c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "axtrain: internal error (libtorch): %s\n", first.c_str());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "axtrain: error: out of memory; lower batch_size or the hidden sizes, or free memory\n");
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "axtrain: internal error: %s\n", e.what());

@@ -12,6 +12,7 @@
 #include "axtrain/net/network_spec.h"
 #include "axtrain/util/fields.h"
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,14 +110,21 @@ inline constexpr HardwareSection kHardwareSections[] = {
 };
 
 // Reads a TOML config over the defaults without validating (flags may still change values): top-level
-// hw/memory go to the sections that do not set their own. Throws as read_toml_file does.
-TrainConfig read_train_config(const std::string& toml_path);
+// hw/memory go to the sections that do not set their own. Throws as read_toml_file does. `keys_set`, when
+// given, receives the keys the file sets ("epochs", "hardware.eval.memory").
+TrainConfig read_train_config(const std::string& toml_path, std::set<std::string>* keys_set = nullptr);
 
 // Reads a TOML config file over the defaults, applies top-level hw/memory to the sections that do not set
 // their own, and validates. Throws axtrain::Error (one line) for an unreadable file, malformed TOML
 // (file:line:column), an unknown key, section or table (names the file, the key, the closest known name and
 // the known keys), a value of the wrong type (key, expected type, got), and every validate() failure.
 TrainConfig load_train_config(const std::string& toml_path);
+
+// Makes the data paths absolute against the current directory (dataset = "csv:PATH", data_dir, init and each
+// section's ber_curve), so that the configuration a run folder records names the same files from any
+// directory. Multiplier specs keep their lut: paths as written: a spec is also the multiplier's name in
+// results and plots.
+void make_data_paths_absolute(TrainConfig& config);
 
 // Checks every rule (ranges, choices, multiplier specs, memory settings, the BER curve, csv needs
 // csv_targets). Throws axtrain::Error naming the key and flag, the value, the rule and the fix.

@@ -48,4 +48,19 @@ struct LayerShape {
 // for a size < 1, a size that does not fit int, or lenet on an input that is not {C, 28, 28}.
 std::vector<LayerShape> approximate_layers(const NetworkSpec& spec);
 
+// An estimate of the peak memory of training `spec` on batches of `batch_size`, checked before anything is
+// allocated: 48 bytes per parameter (float weight, gradient, two Adam moments, int8 codes, float64 copies of
+// the decomposed GEMM, the act term's second-order graph) and 64 bytes per activation value of a batch. It
+// matches the measured peak of axtrain training within 10 % (docs/runs.md); the dataset comes on top.
+struct MemoryEstimate {
+  double parameters = 0;   // weights and biases
+  double activations = 0;  // layer inputs and outputs per batch
+  double bytes = 0;
+};
+MemoryEstimate training_memory(const NetworkSpec& spec, int64_t batch_size);
+
+// Throws axtrain::Error naming the estimate, the machine's memory and the fix when training_memory() exceeds
+// `available_bytes` (default: this machine's physical memory).
+void check_training_memory(const NetworkSpec& spec, int64_t batch_size, double available_bytes = 0);
+
 }  // namespace axtrain

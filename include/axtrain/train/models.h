@@ -39,7 +39,8 @@ class ApproxNet : public torch::nn::Module {
 // Builds the network; throws axtrain::Error for a shape the network cannot take (approximate_layers).
 std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec);
 
-// The network the configuration describes for this data.
+// The network the configuration describes for this data. Throws axtrain::Error when its training would not
+// fit in this machine's memory (check_training_memory).
 NetworkSpec network_spec(const TrainConfig& config, const PreparedData& data);
 
 // An independent copy of `net` for inference on another thread: same spec, parameters, buffers (input

@@ -20,6 +20,7 @@ struct TensorData {
 struct PreparedData {
   std::string name;  // dataset name as configured
   Task task = Task::kClassification;
+  std::string task_note;               // how task = auto decided on a CSV (infer_csv_task), else ""
   std::vector<int64_t> sample_shape;   // per-sample input shape
   int64_t outputs = 0;                 // classes or regression targets
   TensorData train, validation, test;  // validation is empty when validation_split is 0
