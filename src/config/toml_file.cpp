@@ -196,7 +196,7 @@ class TomlWalker {
       }
     }
     const std::string near = closest_name(key, known);
-    AXT_FAIL("{}: unknown key '{}'{}{}; known keys: {}", where(file_, node), key, in,
+    AXT_FAIL("{}: unknown key '{}'{}{}; known keys: {}", where(file_, node), printable(key), in,
              near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near), join(known, ", "));
   }
 

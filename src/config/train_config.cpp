@@ -22,8 +22,8 @@ constexpr std::string_view kMemoryForms = "none, a supply voltage such as 0.6V, 
 
 void check_dataset(const std::string& value) {
   if (std::find(std::begin(kDatasets), std::end(kDatasets), value) != std::end(kDatasets)) return;
-  AXT_CHECK(value.starts_with("csv:"), "unknown dataset '{}'; use one of {}, or csv:PATH for a CSV file", value,
-            fmt::join(kDatasets, ", "));
+  AXT_CHECK(value.starts_with("csv:"), "unknown dataset '{}'; use one of {}, or csv:PATH for a CSV file",
+            printable(value), fmt::join(kDatasets, ", "));
   AXT_CHECK(value.size() > 4, "dataset 'csv:' needs a file path, e.g. csv:data/train.csv");
 }
 void check_multiplier(const std::string& value) {
@@ -243,7 +243,7 @@ std::vector<LayerSetting> parse_layer_assignment(std::string_view text) {
       AXT_FAIL(
           "sweep_layers entry '{}' (layer {}): {}; write MUL@MEM per layer separated by ';', e.g. "
           "\"K3@0.6V;K1@none;exact@none\"",
-          text, layers.size() + 1, e.what());
+          printable(text), layers.size() + 1, e.what());
     }
     layers.push_back(std::move(layer));
     start = end + 1;
@@ -334,15 +334,17 @@ MemorySetting parse_memory(std::string_view text) {
   double value = 0;
   if (text.starts_with("ber:")) {
     AXT_CHECK(number(text.substr(4), value) && value >= 0 && value <= 1,
-              "memory '{}': the bit error rate after 'ber:' must be a number in [0, 1], e.g. ber:1e-4", text);
+              "memory '{}': the bit error rate after 'ber:' must be a number in [0, 1], e.g. ber:1e-4",
+              printable(text));
     return {.kind = Kind::kBer, .value = value};
   }
   if (text.ends_with('V')) {
     AXT_CHECK(number(text.substr(0, text.size() - 1), value) && value > 0,
-              "memory '{}': the supply voltage must be a positive number of volts followed by V, e.g. 0.6V", text);
+              "memory '{}': the supply voltage must be a positive number of volts followed by V, e.g. 0.6V",
+              printable(text));
     return {.kind = Kind::kVoltage, .value = value};
   }
-  AXT_FAIL("memory '{}' is not a memory setting; use {}", text, kMemoryForms);
+  AXT_FAIL("memory '{}' is not a memory setting; use {}", printable(text), kMemoryForms);
 }
 
 }  // namespace axtrain

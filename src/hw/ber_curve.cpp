@@ -52,7 +52,7 @@ double parse_number(std::string_view field, const std::string& path, int line_no
   AXT_CHECK(!field.empty() && ec == std::errc() && end == field.data() + field.size(),
             "BER curve file '{}' line {}: '{}' is not a number; each line is 'voltage,ber' in volts and "
             "probability, e.g. 0.6,3.4e-5",
-            path, line_no, field);
+            path, line_no, printable(field));
   return value;
 }
 
@@ -88,7 +88,7 @@ BerCurve BerCurve::load(const std::string& path) {
     AXT_CHECK(comma != std::string_view::npos && line.find(',', comma + 1) == std::string_view::npos,
               "BER curve file '{}' line {}: '{}' does not have two comma-separated fields; each line is "
               "'voltage,ber', e.g. 0.6,3.4e-5",
-              path, line_no, line);
+              path, line_no, printable(line));
     const std::string_view v_text = trim(line.substr(0, comma));
     const std::string_view b_text = trim(line.substr(comma + 1));
     const bool header = first_data_line && v_text == "voltage" && b_text == "ber";

@@ -40,7 +40,7 @@ double error_metric(const ErrorMetrics& m, std::string_view name) {
   if (name == "mse") return m.mse;
   if (name == "mean_error") return m.mean_error;
   if (name == "error_rank") return m.error_rank;
-  AXT_FAIL("unknown error metric '{}'; known: er, med, nmed, mred, wce, mse, mean_error, error_rank", name);
+  AXT_FAIL("unknown error metric '{}'; known: er, med, nmed, mred, wce, mse, mean_error, error_rank", printable(name));
 }
 
 ErrorMetrics compute_error_metrics(const ProductTable& table) {
@@ -173,7 +173,7 @@ std::vector<double> load_operand_histogram(const std::string& path) {
       const double value = std::strtod(token.c_str(), &end);
       AXT_CHECK(end && *end == '\0' && std::isfinite(value) && value >= 0,
                 "histogram file '{}' line {}: '{}' is not a non-negative number; give 256 counts", path, line_no,
-                token);
+                printable(token));
       hist.push_back(value);
     }
   }

@@ -1,6 +1,7 @@
 #include "axtrain/hw/multiplier.h"
 
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <charconv>
 #include <mutex>
@@ -17,14 +18,14 @@ int parse_parameter(std::string_view spec, std::string_view name, std::string_vi
   int value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   AXT_CHECK(ec == std::errc() && ptr == text.data() + text.size() && !text.empty() && value >= lo && value <= hi,
-            "multiplier '{}': {} must be an integer in {}..{} ({}); e.g. {}:{}", spec, name, lo, hi, meaning,
+            "multiplier '{}': {} must be an integer in {}..{} ({}); e.g. {}:{}", printable(spec), name, lo, hi, meaning,
             spec.substr(0, spec.find(':')), hi);
   return value;
 }
 
 [[noreturn]] void fail_unknown(std::string_view spec) {
   const bool looks_like_path = spec.find_first_of("/.") != std::string_view::npos;
-  AXT_FAIL("unknown multiplier '{}'; known: {}{}", spec, kKnownSpecs,
+  AXT_FAIL("unknown multiplier '{}'; known: {}{}", printable(spec), kKnownSpecs,
            looks_like_path ? fmt::format("; to load a table file write lut:{}", spec) : "");
 }
 

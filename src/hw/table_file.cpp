@@ -69,8 +69,9 @@ std::vector<std::int32_t> decode_text(const std::string& text, const std::string
       AXT_CHECK(ec == std::errc() && (next == end || std::string_view(" \t,\r").find(*next) != std::string_view::npos),
                 "table file '{}' line {}: '{}' is not an integer; entries are integers separated by spaces or "
                 "commas",
-                path, line_no,
-                std::string(p, std::find_if(p, end, [](char c) { return c == ' ' || c == ',' || c == '\t'; })));
+                path, line_no, printable(std::string_view(p, std::find_if(p, end, [](char c) {
+                                                            return c == ' ' || c == ',' || c == '\t';
+                                                          }))));
       AXT_CHECK(value >= lo && value <= hi,
                 "table file '{}' line {}: entry {} is outside {}..{} for an {} table; "
                 "fix the entry{}",
@@ -110,13 +111,14 @@ SignedLayout parse_layout(std::string_view name) {
   AXT_FAIL(
       "signed layout '{}' is unknown; use signed=twos (index uint8(a)*256+uint8(b)) or signed=offset "
       "(index (a+128)*256+(b+128))",
-      name);
+      printable(name));
 }
 
 TableFormat parse_table_format(std::string_view name) {
   if (name == "bin") return TableFormat::kBin;
   if (name == "text") return TableFormat::kText;
-  AXT_FAIL("table format '{}' is unknown; use format=bin (65536 little-endian 16-bit entries) or format=text", name);
+  AXT_FAIL("table format '{}' is unknown; use format=bin (65536 little-endian 16-bit entries) or format=text",
+           printable(name));
 }
 
 TableFormat table_format_for(const std::string& path, const TableOptions& options) {
@@ -133,7 +135,7 @@ TableOptions parse_table_options(std::string_view options) {
     const std::string_view item = options.substr(start, end - start);
     const auto eq = item.find('=');
     AXT_CHECK(eq != std::string_view::npos && eq > 0 && eq + 1 < item.size(),
-              "table option '{}' is not key=value; e.g. lut:m.bin,signed=twos", item);
+              "table option '{}' is not key=value; e.g. lut:m.bin,signed=twos", printable(item));
     const std::string_view key = item.substr(0, eq);
     const std::string value(item.substr(eq + 1));
     if (key == "signed") {
@@ -144,13 +146,13 @@ TableOptions parse_table_options(std::string_view options) {
       double parsed = 0;
       const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
       AXT_CHECK(ec == std::errc() && ptr == value.data() + value.size(),
-                "declared metric {}='{}' is not a number; e.g. wce=14450 or mred=0.0328", key, value);
+                "declared metric {}='{}' is not a number; e.g. wce=14450 or mred=0.0328", key, printable(value));
       result.declared.emplace_back(std::string(key), value);
     } else {
       AXT_FAIL(
           "table option '{}' is unknown; known: signed=twos|offset, format=bin|text, and declared metrics "
           "er, med, nmed, mred, wce, mse, mean_error, error_rank",
-          key);
+          printable(key));
     }
     start = end + 1;
   }

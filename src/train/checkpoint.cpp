@@ -41,27 +41,23 @@ void deserialize_model(ApproxNet& net, const std::string& bytes, const std::stri
   // compared here: a checkpoint of another network is refused before any forward pass.
   std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
   for (const auto& p : net.named_parameters()) expected.emplace_back(p.key(), p.value().sizes().vec());
-  const auto first_line = [](const c10::Error& e) {
-    const std::string what = e.what_without_backtrace();
-    return printable(what.substr(0, what.find('\n')), 160);
-  };
   std::istringstream in(bytes);
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(in);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {  // c10::Error, and torch::jit's errors for a corrupt archive
     AXT_FAIL(
         "checkpoint '{}' is not a readable checkpoint ({}); the file is corrupt or truncated, or was not written "
         "by axtrain: give the RUN/checkpoint.pt of a finished run",
-        origin, first_line(e));
+        origin, first_line(e.what()));
   }
   try {
     net.load(archive);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {
     AXT_FAIL(
         "checkpoint '{}' does not fit the network configured here ({}: {}); use the dataset and network it was "
         "trained with (its run folder's config.toml)",
-        origin, network_text(net.spec()), first_line(e));
+        origin, network_text(net.spec()), first_line(e.what()));
   }
   const auto loaded = net.named_parameters();
   for (const auto& [name, sizes] : expected) {

@@ -1,6 +1,7 @@
 #include "axtrain/train/training_state.h"
 
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
@@ -82,10 +83,11 @@ template <class F>
 auto reading(const std::string& origin, F&& f) {
   try {
     return f();
-  } catch (const c10::Error& e) {
-    const std::string what = e.what_without_backtrace();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {  // c10::Error, and torch::jit's errors for a corrupt archive
     AXT_FAIL("'{}' is not a training state of this run ({}); use --overwrite to start over", origin,
-             what.substr(0, what.find('\n')));
+             first_line(e.what()));
   }
 }
 

@@ -57,4 +57,10 @@ std::string fingerprint(std::string_view text) {
   return fmt::format("{:016x}", hash);
 }
 
+std::string first_line(std::string_view message) {
+  for (const TextLine& line : split_lines(message))
+    if (!trim(line.text).empty()) return printable(trim(line.text), 160);
+  return "";
+}
+
 }  // namespace axtrain

@@ -164,6 +164,20 @@ TEST(CliChecks, PlainProgressGivesEveryEpochWithAnEtaAndNoEscapeCodes) {
   expect_user_error("train --progress fancy", "--progress fancy is not a progress style");
 }
 
+TEST(CliChecks, QuotedTokensAreEscapedAndShortened) {
+  TempDir dir;
+  write_file_atomic(dir.file("nul.txt"), std::string("1 2\0 3\n", 7));
+  expect_user_error("hw show lut:" + dir.file("nul.txt"), "'2\\x00' is not an integer");
+  write_file_atomic(dir.file("esc.txt"), "1 \x1b[31mred\n");
+  expect_user_error("hw show lut:" + dir.file("esc.txt"), "'\\x1b[31mred' is not an integer");
+  write_file_atomic(dir.file("curve.csv"), "voltage,ber\n0.5,1e-3\n0.6," + std::string(500, '7') + "x\n");
+  const CliResult r = run_cli("hw memory --voltage 0.6 --curve " + dir.file("curve.csv"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_LT(r.err.size(), 400u) << "a 501-character token is shortened: " << r.err;
+  EXPECT_NE(r.err.find("777..."), std::string::npos) << r.err;
+  expect_user_error("train --memory \"$(printf '0.6\\007V')\"", "memory '0.6\\x07V'");
+}
+
 TEST(CliChecks, ARunFoldersDataPathsResolveTheSameFromAnyDirectory) {
   TempDir dir;
   std::filesystem::create_directories(dir.file("project"));

@@ -5,6 +5,7 @@
 
 #include "axtrain/util/check.h"
 #include "axtrain/util/interrupt.h"
+#include "axtrain/util/text.h"
 #include "axtrain/util/version.h"
 
 #include <c10/util/Exception.h>
@@ -64,8 +65,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "axtrain: error: %s\n", e.what());
     return 2;
   } catch (const c10::Error& e) {  // libtorch: its first line, never its frames
-    const std::string what = e.what_without_backtrace();
-    const std::string first = what.substr(0, what.find('\n'));
+    const std::string first = axtrain::first_line(e.what_without_backtrace());
     if (first.find("not enough memory") != std::string::npos) {
       std::fprintf(stderr, "axtrain: error: out of memory (%s); lower batch_size or the hidden sizes\n", first.c_str());
       return 2;
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "axtrain: error: out of memory; lower batch_size or the hidden sizes, or free memory\n");
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "axtrain: internal error: %s\n", e.what());
+    std::fprintf(stderr, "axtrain: internal error: %s\n", axtrain::first_line(e.what()).c_str());
     return 1;
   }
   return 0;

@@ -16,6 +16,9 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // `s` safe to quote in a one-line message: control and non-ASCII bytes as \xNN, and at most `max_chars`
 // characters of it, cut with "..." (the count before escaping).
 std::string printable(std::string_view s, std::size_t max_chars = 60);
+// The first non-blank line of a library's multi-line message (libtorch's errors start with a newline and end
+// with a stack trace), trimmed and printable(.., 160).
+std::string first_line(std::string_view message);
 
 // A fingerprint of `text`: its 64-bit FNV-1a hash as 16 lowercase hex digits (stable across runs and machines;
 // for telling configurations apart, not for security).
