@@ -339,9 +339,9 @@ MemorySetting parse_memory(std::string_view text) {
     return {.kind = Kind::kBer, .value = value};
   }
   if (text.ends_with('V')) {
-    AXT_CHECK(number(text.substr(0, text.size() - 1), value) && value > 0,
-              "memory '{}': the supply voltage must be a positive number of volts followed by V, e.g. 0.6V",
-              printable(text));
+    AXT_CHECK(number(text.substr(0, text.size() - 1), value) && value > 0 && value <= kMaxSupplyVolts,
+              "memory '{}': the supply voltage must be a number of volts in (0, {}] followed by V, e.g. 0.6V",
+              printable(text), kMaxSupplyVolts);
     return {.kind = Kind::kVoltage, .value = value};
   }
   AXT_FAIL("memory '{}' is not a memory setting; use {}", printable(text), kMemoryForms);

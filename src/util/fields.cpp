@@ -205,6 +205,10 @@ void check_value(const FieldRule& rule, const std::string& key, const std::strin
       }
     }
   } else if (!satisfies(rule, value)) {
+    const auto* d = std::get_if<double*>(&value);
+    if (d != nullptr && !std::isfinite(**d))  // inf also satisfies "> 0": name the rule it breaks
+      AXT_FAIL("{} = {} is invalid: must be a finite number{}; set the config key {} or the flag {} to such a value",
+               key, format_value(value), rule.describe().empty() ? "" : ", " + rule.describe(), key, flag);
     fail_rule(rule, key, flag, format_value(value), std::holds_alternative<IntList*>(value) ? "each element " : "");
   }
 }

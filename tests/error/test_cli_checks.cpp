@@ -176,6 +176,11 @@ TEST(CliChecks, QuotedTokensAreEscapedAndShortened) {
   EXPECT_LT(r.err.size(), 400u) << "a 501-character token is shortened: " << r.err;
   EXPECT_NE(r.err.find("777..."), std::string::npos) << r.err;
   expect_user_error("train --memory \"$(printf '0.6\\007V')\"", "memory '0.6\\x07V'");
+  // Numbers that pass a bound only by being absurd name the rule they break, in a few digits.
+  expect_user_error("hw memory --voltage 1e308",
+                    "--voltage 1e+308 is not an SRAM supply voltage; give volts in (0, 2]");
+  expect_user_error("train --memory 1e308V", "supply voltage must be a number of volts in (0, 2]");
+  expect_user_error("train --lr 1e400", "lr = inf is invalid: must be a finite number, > 0");
 }
 
 TEST(CliChecks, ARunFoldersDataPathsResolveTheSameFromAnyDirectory) {

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "axtrain/config/hardware.h"
+#include "axtrain/hw/ber_curve.h"
 #include "axtrain/hw/error_decomposition.h"
 #include "axtrain/hw/error_metrics.h"
 #include "axtrain/hw/memory_faults.h"
@@ -168,6 +169,9 @@ struct MemoryArgs {
 void run_memory(const MemoryArgs& args) {
   AXT_CHECK(args.voltage.has_value() != args.ber.has_value(),
             "give exactly one of --voltage V or --ber P (a memory configuration is a voltage or a bit error rate)");
+  AXT_CHECK(!args.voltage || (*args.voltage > 0 && *args.voltage <= kMaxSupplyVolts),
+            "--voltage {:.6g} is not an SRAM supply voltage; give volts in (0, {}], e.g. 0.6", *args.voltage,
+            kMaxSupplyVolts);
   AXT_CHECK(args.protected_bits <= 255, "--protect {} is not an 8-bit mask; use 0..255 (128 = top bit)",
             args.protected_bits);
   AXT_CHECK(!args.ber || (*args.ber >= 0 && *args.ber <= 1), "--ber {} is not a probability; use 0..1", *args.ber);

@@ -9,6 +9,10 @@
 
 namespace axtrain {
 
+// The highest supply voltage a memory setting may name, volts: SRAM supplies are around 1 V (NTV 0.4-0.7 V);
+// the bound only keeps a typo such as 1e308 from passing as a voltage.
+inline constexpr double kMaxSupplyVolts = 2.0;
+
 // One point of a BER(V) curve.
 struct BerPoint {
   double voltage = 0;  // supply voltage, volts, finite
