@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-20000}
 
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$(nproc)" >/dev/null
 mkdir -p build/fuzz/artifacts build/fuzz/logs
+cmake --build --preset fuzz -j "$(nproc)" > build/fuzz/logs/build.log 2>&1 ||
+  { tail -40 build/fuzz/logs/build.log; echo "fuzz: the build failed (build/fuzz/logs/build.log)" >&2; exit 1; }
 
 run_target() {
   local target=$1 runs=$2

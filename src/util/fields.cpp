@@ -27,17 +27,19 @@ bool in_choices(const FieldRule& rule, std::string_view text) {
   return rule.choices.empty() || std::find(rule.choices.begin(), rule.choices.end(), text) != rule.choices.end();
 }
 
-[[noreturn]] void fail_rule(const FieldRule& rule, const std::string& key, const std::string& flag,
-                            const std::string& value, std::string_view each = "", const std::string& hint = "") {
-  AXT_FAIL("{} = {} is invalid: {}must be {}{}; set the config key {} or the flag {} to such a value", key, value, each,
-           rule.describe(), hint, key, flag);
+// `requirement` reads "must be >= 1" or "each element must be ...".
+[[noreturn]] void fail_rule(const std::string& key, const std::string& flag, const std::string& value,
+                            const std::string& requirement) {
+  AXT_FAIL("{} = {} is invalid: {}; set the config key {} or the flag {} to such a value", key, value, requirement, key,
+           flag);
 }
 
 [[noreturn]] void fail_choice(const FieldRule& rule, const std::string& key, const std::string& flag,
                               std::string_view text) {
   const std::string near = closest_name(text, rule.choices);
-  fail_rule(rule, key, flag, format_value(std::string(text)), "",
-            near.empty() ? "" : fmt::format(" (did you mean {}?)", format_value(near)));
+  fail_rule(
+      key, flag, format_value(std::string(text)),
+      "must be " + rule.describe() + (near.empty() ? "" : fmt::format(" (did you mean {}?)", format_value(near))));
 }
 
 }  // namespace
@@ -206,10 +208,13 @@ void check_value(const FieldRule& rule, const std::string& key, const std::strin
     }
   } else if (!satisfies(rule, value)) {
     const auto* d = std::get_if<double*>(&value);
-    if (d != nullptr && !std::isfinite(**d))  // inf also satisfies "> 0": name the rule it breaks
-      AXT_FAIL("{} = {} is invalid: must be a finite number{}; set the config key {} or the flag {} to such a value",
-               key, format_value(value), rule.describe().empty() ? "" : ", " + rule.describe(), key, flag);
-    fail_rule(rule, key, flag, format_value(value), std::holds_alternative<IntList*>(value) ? "each element " : "");
+    const bool infinite = d != nullptr && !std::isfinite(**d);  // inf passes "> 0": name the rule it breaks
+    const std::string bound = rule.describe();
+    fail_rule(key, flag, format_value(value),
+              fmt::format("{}must be {}", std::holds_alternative<IntList*>(value) ? "each element " : "",
+                          !infinite       ? bound
+                          : bound.empty() ? "a finite number"
+                                          : "a finite number, " + bound));
   }
 }
 

@@ -13,16 +13,6 @@
 namespace axtrain::test {
 namespace {
 
-void expect_user_error(const std::string& args, const std::string& fragment) {
-  SCOPED_TRACE(args);
-  const CliResult r = run_cli(args);
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
-  EXPECT_EQ(r.err.rfind("axtrain: error: ", 0), 0u) << r.err;
-}
-
 // n rows of `columns` features x0.. plus the given target columns (y = x0 + x1, label = row % 3).
 std::string csv_rows(int columns, int n, bool with_label, bool two_targets = false) {
   std::string text;

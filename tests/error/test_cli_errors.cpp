@@ -12,16 +12,6 @@
 namespace axtrain::test {
 namespace {
 
-void expect_user_error(const std::string& args, const std::string& fragment) {
-  SCOPED_TRACE(args);
-  const CliResult r = run_cli(args);
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
-  EXPECT_EQ(r.err.rfind("axtrain: error: ", 0), 0u) << r.err;
-}
-
 TEST(CliErrors, BadMultiplierSpecs) {
   expect_user_error("hw show kulkarni:9", "k must be an integer in 0..7");
   expect_user_error("hw show truncated:-1", "t must be an integer in 0..15");

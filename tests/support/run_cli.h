@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +43,18 @@ inline CliResult run_cli(const std::string& args) {
   result.out = slurp(out);
   result.err = slurp(err);
   return result;
+}
+
+// Runs `args` and expects a user error: exit 2, nothing on stdout, and one stderr line "axtrain: error: ..."
+// holding `fragment`.
+inline void expect_user_error(const std::string& args, const std::string& fragment) {
+  SCOPED_TRACE(args);
+  const CliResult r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  EXPECT_EQ(r.err.rfind("axtrain: error: ", 0), 0u) << r.err;
 }
 
 // Runs `args`, expects exit 0 (naming stderr otherwise; with silent_stderr, also an empty stderr) and parses
