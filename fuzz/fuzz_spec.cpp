@@ -1,12 +1,14 @@
 // Spec strings: multiplier specs (hw/multiplier.h), memory settings and per-layer assignments
-// (config/train_config.h), table options (hw/table_file.h). The first byte picks the parser. A multiplier
-// spec that parses must print back as a spec that parses to the same spec.
+// (config/train_config.h), table options (hw/table_file.h). The first byte picks the parser. Each distinct
+// multiplier design that parses is tabulated once (its 65,536 products), and its description is formed.
 #include "axtrain/config/train_config.h"
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/hw/table_file.h"
 #include "fuzz_input.h"
 
+#include <algorithm>
 #include <string_view>
+#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -15,8 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     switch (data[0] % 4) {
       case 0: {
         if (text.starts_with("lut:")) return;  // a path: the table reader has its own target
+        static std::vector<axtrain::MultiplierDesign> tabulated;
+        const axtrain::MultiplierDesign design = axtrain::parse_multiplier_design(text);
+        if (std::find(tabulated.begin(), tabulated.end(), design) != tabulated.end()) return;
+        tabulated.push_back(design);
         const axtrain::Multiplier m = axtrain::Multiplier::parse(text);
-        if (axtrain::Multiplier::parse(m.spec()).spec() != m.spec()) std::abort();
+        if (m.design() != design || m.description().empty()) std::abort();
         return;
       }
       case 1: (void)axtrain::parse_memory(text); return;

@@ -27,7 +27,7 @@ void check_dataset(const std::string& value) {
   AXT_CHECK(value.size() > 4, "dataset 'csv:' needs a file path, e.g. csv:data/train.csv");
 }
 void check_multiplier(const std::string& value) {
-  Multiplier::parse(value);
+  check_multiplier_spec(value);
 }
 void check_memory(const std::string& value) {
   parse_memory(value);

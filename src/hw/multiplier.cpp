@@ -29,7 +29,9 @@ int parse_parameter(std::string_view spec, std::string_view name, std::string_vi
            looks_like_path ? fmt::format("; to load a table file write lut:{}", spec) : "");
 }
 
-MultiplierDesign parse_design(std::string_view spec) {
+}  // namespace
+
+MultiplierDesign parse_multiplier_design(std::string_view spec) {
   if (spec == "exact") return ExactMul{};
   if (spec == "mitchell") return MitchellMul{};
   if (spec == "K1") return KulkarniMul{.k = 5};
@@ -50,7 +52,8 @@ MultiplierDesign parse_design(std::string_view spec) {
   if (name == "lut") {
     const auto comma = arg.find(',');
     const std::string path(arg.substr(0, comma));
-    AXT_CHECK(!path.empty(), "multiplier '{}': lut needs a table file path, e.g. lut:tables/mul8u.bin", spec);
+    AXT_CHECK(!path.empty(), "multiplier '{}': lut needs a table file path, e.g. lut:tables/mul8u.bin",
+              printable(spec));
     return LutMul{
         .path = path,
         .options = comma == std::string_view::npos ? TableOptions{} : parse_table_options(arg.substr(comma + 1))};
@@ -58,7 +61,10 @@ MultiplierDesign parse_design(std::string_view spec) {
   fail_unknown(spec);
 }
 
-}  // namespace
+void check_multiplier_spec(std::string_view spec) {
+  const MultiplierDesign design = parse_multiplier_design(spec);
+  if (const auto* lut = std::get_if<LutMul>(&design)) (void)load_table(lut->path, lut->options);
+}
 
 ProductTable tabulate(const MultiplierDesign& design) {
   AXT_ASSERT(!std::holds_alternative<LutMul>(design));
@@ -87,7 +93,7 @@ Multiplier::Multiplier(std::string spec, MultiplierDesign design, std::shared_pt
     : spec_(std::move(spec)), design_(std::move(design)), shared_(std::move(shared)) {}
 
 Multiplier Multiplier::parse(std::string_view spec) {
-  MultiplierDesign design = parse_design(spec);
+  MultiplierDesign design = parse_multiplier_design(spec);
   const auto* lut = std::get_if<LutMul>(&design);
   auto shared = std::make_shared<Shared>(lut ? load_table(lut->path, lut->options) : tabulate(design));
   return Multiplier(std::string(spec), std::move(design), std::move(shared));

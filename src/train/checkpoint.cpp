@@ -3,6 +3,7 @@
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
 #include "axtrain/util/text.h"
+#include "axtrain/util/zip_archive.h"
 
 #include <torch/serialize.h>
 
@@ -41,15 +42,19 @@ void deserialize_model(ApproxNet& net, const std::string& bytes, const std::stri
   // compared here: a checkpoint of another network is refused before any forward pass.
   std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
   for (const auto& p : net.named_parameters()) expected.emplace_back(p.key(), p.value().sizes().vec());
+  const auto fail_unreadable = [&origin](const std::string& why) {
+    AXT_FAIL(
+        "checkpoint '{}' is not a readable checkpoint ({}); the file is corrupt or truncated, or was not written "
+        "by axtrain: give the RUN/checkpoint.pt of a finished run",
+        origin, why);
+  };
+  if (const auto fault = zip_archive_fault(bytes)) fail_unreadable(*fault);
   std::istringstream in(bytes);
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(in);
   } catch (const std::exception& e) {  // c10::Error, and torch::jit's errors for a corrupt archive
-    AXT_FAIL(
-        "checkpoint '{}' is not a readable checkpoint ({}); the file is corrupt or truncated, or was not written "
-        "by axtrain: give the RUN/checkpoint.pt of a finished run",
-        origin, first_line(e.what()));
+    fail_unreadable(first_line(e.what()));
   }
   try {
     net.load(archive);

@@ -2,6 +2,7 @@
 
 #include "axtrain/util/check.h"
 #include "axtrain/util/text.h"
+#include "axtrain/util/zip_archive.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
@@ -92,6 +93,8 @@ auto reading(const std::string& origin, F&& f) {
 }
 
 torch::serialize::InputArchive load_archive(const std::string& bytes, const std::string& origin) {
+  if (const auto fault = zip_archive_fault(bytes))
+    AXT_FAIL("'{}' is not a training state of this run ({}); use --overwrite to start over", origin, *fault);
   return reading(origin, [&] {
     std::istringstream in(bytes);
     torch::serialize::InputArchive archive;

@@ -79,6 +79,12 @@ TEST(CheckpointMutations, EveryMutatedArchiveLoadsOrIsAUserError) {
   const Archives a = real_archives();
   ASSERT_FALSE(a.checkpoint.empty());
   ASSERT_FALSE(a.state.empty());
+  {  // the unmutated archives load: a refusal below is the mutation's doing
+    auto net = make_model(a.spec);
+    torch::optim::Adam optimizer(net->parameters());
+    deserialize_model(*net, a.checkpoint, "m.pt");
+    restore_training_state(*net, optimizer, a.state, "s.pt");
+  }
   std::mt19937_64 rng(20261202);
   int refused = 0, loaded = 0;
   const int n = mutations();
@@ -100,6 +106,23 @@ TEST(CheckpointMutations, EveryMutatedArchiveLoadsOrIsAUserError) {
   }
   EXPECT_GT(refused, n) << "most mutations of a zip archive break it";
   std::printf("%d mutations of each archive: %d loads, %d user errors\n", n, loaded, refused);
+}
+
+TEST(CheckpointMutations, ChangedTorchScriptSourceIsCaughtByItsCrc) {
+  // libtorch 1.13 does not check an entry's CRC-32, and a changed byte in the archive's TorchScript source can
+  // crash its type parser (a segfault the mutation run found); the CRC check refuses the file first.
+  const Archives a = real_archives();
+  std::string bad = a.checkpoint;
+  const std::size_t source = bad.find("class ");
+  ASSERT_NE(source, std::string::npos) << "the archive holds TorchScript source";
+  bad[source + 6] = '(';
+  auto net = make_model(a.spec);
+  try {
+    deserialize_model(*net, bad, "m.pt");
+    FAIL() << "a changed archive loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fails its CRC-32 check"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ namespace axtrain {
 // a * b.
 struct ExactMul {
   std::int32_t operator()(int a, int b) const { return a * b; }
+  bool operator==(const ExactMul&) const = default;
 };
 
 // Kulkarni, Gupta, Ercegovac (VLSI Design 2011) under-designed multiplier. The product is the exact sum
@@ -19,6 +20,7 @@ struct KulkarniMul {
   int k = 7;
   static constexpr int kMax = 7;
   std::int32_t operator()(int a, int b) const;
+  bool operator==(const KulkarniMul&) const = default;
 };
 
 // Truncated array multiplier: partial-product bits a_i b_j with i + j < t are dropped, no compensation.
@@ -27,6 +29,7 @@ struct TruncatedMul {
   int t = 8;
   static constexpr int kMax = 15;
   std::int32_t operator()(int a, int b) const;
+  bool operator==(const TruncatedMul&) const = default;
 };
 
 // DRUM (Hashemi, Bahar, Reda, ICCAD 2015): each operand of 2^k or more keeps the k bits that start at its
@@ -37,6 +40,7 @@ struct DrumMul {
   static constexpr int kMin = 1;
   static constexpr int kMax = 8;
   std::int32_t operator()(int a, int b) const;
+  bool operator==(const DrumMul&) const = default;
 };
 
 // Mitchell's logarithmic multiplier (1962): log2 x ~ n + m / 2^n for x = 2^n + m (leading one at n), the
@@ -45,6 +49,7 @@ struct DrumMul {
 //   s = ma 2^nb + mb 2^na;  f = 2^(na+nb) + s if s < 2^(na+nb), else 2 s.  f(0, y) = f(x, 0) = 0.
 struct MitchellMul {
   std::int32_t operator()(int a, int b) const;
+  bool operator==(const MitchellMul&) const = default;
 };
 
 }  // namespace axtrain

@@ -21,6 +21,7 @@ namespace axtrain {
 struct LutMul {
   std::string path;
   TableOptions options;
+  bool operator==(const LutMul&) const = default;
 };
 
 using MultiplierDesign = std::variant<ExactMul, KulkarniMul, TruncatedMul, DrumMul, MitchellMul, LutMul>;
@@ -53,6 +54,13 @@ class Multiplier {
   MultiplierDesign design_;
   std::shared_ptr<Shared> shared_;  // the table, and the decomposition once computed
 };
+
+// The design a spec names, without building its table or reading a lut: file (Multiplier::parse does both).
+// Throws axtrain::Error as Multiplier::parse does.
+MultiplierDesign parse_multiplier_design(std::string_view spec);
+// Checks a spec as Multiplier::parse would, building no table: a lut: file is read and checked, a formula
+// design is not tabulated.
+void check_multiplier_spec(std::string_view spec);
 
 // Tabulates a formula design (every alternative but LutMul) over all unsigned code pairs.
 ProductTable tabulate(const MultiplierDesign& design);

@@ -27,6 +27,7 @@ struct TableOptions {
   // Declared metrics (names from kErrorMetricNames) as written; each must match the table's own value at
   // the precision it is written with, or loading fails.
   std::vector<std::pair<std::string, std::string>> declared;
+  bool operator==(const TableOptions&) const = default;
 };
 
 // Parses "key=value,..." (the part after the path). Throws axtrain::Error on unknown keys or values.
