@@ -128,6 +128,16 @@ class TomlWalker {
     for (auto&& [name, node] : table) {
       const std::string key(name.str());
       const std::string full = path.empty() ? key : std::string(path).append(".").append(key);
+      if (section && section->numbers != nullptr && !node.is_table()) {
+        const double value = node.is_integer()          ? static_cast<double>(node.as_integer()->get())
+                             : node.is_floating_point() ? node.as_floating_point()->get()
+                                                        : std::nan("");
+        AXT_CHECK(std::isfinite(value), "{}: [{}] \"{}\": expected a finite number, got {}; e.g. \"{}\" = 0.2",
+                  where(file_, node), path, printable(key), toml_type_name(node), printable(key));
+        (*section->numbers)[key] = value;
+        set_.insert(full);
+        continue;
+      }
       if (section) {
         const auto it = std::find_if(section->keys.begin(), section->keys.end(),
                                      [&](const auto& entry) { return entry.first == key; });

@@ -39,6 +39,16 @@ void check_optional_memory(const std::string& value) {
   if (!value.empty()) check_memory(value);
 }
 
+// A sweep list names each entry once: a repeated one would be two rows with one key.
+template <class List>
+void check_unique(const List& list, std::string_view key) {
+  for (std::size_t i = 0; i < list.size(); ++i)
+    AXT_CHECK(std::find(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i), list[i]) ==
+                  list.begin() + static_cast<std::ptrdiff_t>(i),
+              "{} (--{}) lists {} twice; give each entry once (a list flag given twice adds to the list)", key, key,
+              printable(fmt::format("'{}'", list[i])));
+}
+
 using C = TrainConfig;
 using H = HardwareConfig;
 
@@ -54,6 +64,13 @@ TrainConfig read_train_config(const std::string& path, std::set<std::string>* ke
     for (const auto& field : hardware_config_fields())
       s.keys.emplace_back(field.name, field.ref(config.*section.member));
   }
+  TomlSection& energy = sections.emplace_back(
+      TomlSection{.path = std::string(kEnergySection), .flag_prefix = fmt::format("{}-", kEnergySection), .keys = {}});
+  for (const auto& field : energy_config_fields()) energy.keys.emplace_back(field.name, field.ref(config.energy));
+  sections.push_back(TomlSection{.path = std::string(kMultiplyEnergySection),
+                                 .flag_prefix = fmt::format("{}-multiply_pj ", kEnergySection),
+                                 .keys = {},
+                                 .numbers = &config.energy.multiply_pj});
   const std::set<std::string> set = read_toml_file(path, sections);
   if (keys_set != nullptr) *keys_set = set;
   for (const HardwareSection& section : kHardwareSections) {  // top-level hw/memory yield to the section's own keys
@@ -128,6 +145,9 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
       {"sweep_seeds", &C::sweep_seeds, "explore: seeds; each trains its own models", R::at_least(0)},
       {"sweep_layers", &C::sweep_layers,
        "explore: per-layer assignments, each \"MUL@MEM;MUL@MEM;...\" with one entry per approximate layer"},
+      {"sweep_train", &C::sweep_train,
+       "explore: train each hardware-aware method for each point it is scored on (point), or once for "
+       "[hardware.train] and score that model on every point (fixed); per-layer points use [hardware.train]"},
       {"finetune_epochs", &C::finetune_epochs,
        "explore: epochs every method, and the reference baseline, adds to the trained baseline", R::at_least(0)},
       {"budget", &C::budget, "explore: allowed approximation-induced error (0.01 = one percentage point)",
@@ -225,6 +245,12 @@ void validate(const TrainConfig& config) {
     AXT_CHECK(choice_from_name<Method>(method), "sweep_methods (--sweep_methods) has '{}'; each must be {}", method,
               FieldRule::one_of(choice_list<Method>()).describe());
   for (const std::string& assignment : config.sweep_layers) parse_layer_assignment(assignment);
+  check_unique(config.sweep_multipliers, "sweep_multipliers");
+  check_unique(config.sweep_memories, "sweep_memories");
+  check_unique(config.sweep_methods, "sweep_methods");
+  check_unique(config.sweep_seeds, "sweep_seeds");
+  check_unique(config.sweep_layers, "sweep_layers");
+  validate_energy(config.energy);
 }
 
 std::vector<LayerSetting> parse_layer_assignment(std::string_view text) {
@@ -254,7 +280,8 @@ std::vector<LayerSetting> parse_layer_assignment(std::string_view text) {
 std::string to_toml(const TrainConfig& config) {
   std::string out =
       "# AxTrain run configuration. Every key is also a flag: --key at the top level, --train-key and\n"
-      "# --eval-key in the hardware sections. Keys and rules: docs/config.md.\n";
+      "# --eval-key in the hardware sections, --energy-key in [energy] (--energy-multiply_pj SPEC=PJ for\n"
+      "# [energy.multiply_pj]). Keys and rules: docs/config.md.\n";
   for (const auto& field : train_config_fields())
     out += fmt::format("{} = {}\n", field.name, format_field(field, config));
   for (const HardwareSection& section : kHardwareSections) {
@@ -262,7 +289,7 @@ std::string to_toml(const TrainConfig& config) {
     for (const auto& field : hardware_config_fields())
       out += fmt::format("{} = {}\n", field.name, format_field(field, config.*section.member));
   }
-  return out;
+  return out + energy_toml(config.energy);
 }
 
 namespace {
@@ -298,7 +325,7 @@ std::string first_difference(const TrainConfig& a, const TrainConfig& b) {
       if (!d.empty()) return d;
     }
   }
-  return "";
+  return energy_difference(x.energy, y.energy);
 }
 
 std::vector<Method> sweep_method_list(const TrainConfig& config) {
@@ -321,6 +348,14 @@ std::string config_reference_markdown() {
   for (const auto& field : hardware_config_fields())
     out += markdown_row(field.name, field_type_name(field), format_field(field, defaults.hardware_train),
                         field_meaning(field));
+  out += "\n| key in `[energy]` | type | default | meaning |\n|---|---|---|---|\n";
+  for (const auto& field : energy_config_fields())
+    out += markdown_row(field.name, field_type_name(field), format_field(field, defaults.energy), field_meaning(field));
+  out += fmt::format(
+      "\n`[{}]` is a table of per-multiplier energies in pJ per multiply, keyed by the multiplier spec as "
+      "written (`\"lut:tables/my.bin\" = 0.21`, flag `--energy-multiply_pj SPEC=PJ`); an entry takes precedence "
+      "over the design's rule (docs/energy-model.md). Empty by default.\n",
+      kMultiplyEnergySection);
   return out;
 }
 

@@ -31,11 +31,23 @@ EnergyBreakdown network_energy(const NetworkSpec& spec, const std::vector<LayerH
     } catch (const Error& error) {
       AXT_FAIL("approximate layer {} of network {}: {}", i, name_of(spec.kind), error.what());
     }
+    total.multiply_pj += e.multiply_pj;
+    total.accumulate_pj += e.accumulate_pj;
     total.mac_pj += e.mac_pj;
     total.sram_pj += e.sram_pj;
   }
   total.total_pj = total.mac_pj + total.sram_pj;
   return total;
+}
+
+NetworkEnergy uniform_network_energy(const NetworkSpec& spec, const Multiplier& multiplier, double voltage,
+                                     const EnergyParams& params) {
+  NetworkEnergy result;
+  result.energy = network_energy(spec, {{multiplier, voltage}}, params);
+  const EnergyBreakdown exact = network_energy(spec, {{Multiplier::parse("exact"), params.nominal_voltage}}, params);
+  result.saving = energy_saving(result.energy, exact);
+  result.source = multiply_energy_source(multiplier, params);
+  return result;
 }
 
 }  // namespace axtrain

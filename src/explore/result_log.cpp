@@ -113,6 +113,8 @@ const std::vector<Field<ResultRow>>& result_row_fields() {
       {"sensitivity_mean", &R::sensitivity_mean, "mean weight sensitivity"},
       {"energy_pj", &R::energy_pj, "energy per inference, pJ"},
       {"energy_saving", &R::energy_saving, "saving against the exact multiplier at nominal voltage"},
+      {"trained_for", &R::trained_for, "what the model was trained for: \"reference\" or a hardware label"},
+      {"fingerprint", &R::fingerprint, "of every setting that determines the row"},
   };
   return fields;
 }
@@ -135,7 +137,9 @@ ResultLog ResultLog::open(const std::string& path) {
     if (trim(line.text).empty()) continue;
     ResultRow row;
     try {
-      row = row_from_json(Json::parse(line.text));
+      Json j = Json::parse(line.text);
+      if (j.is_object() && !j.contains("fingerprint")) j["fingerprint"] = "", j["trained_for"] = "";  // older rows
+      row = row_from_json(j);
     } catch (const std::exception& e) {  // Json::parse_error or axtrain::Error from row_from_json
       if (!line.terminated) {
         std::cerr << fmt::format(
@@ -158,6 +162,25 @@ ResultLog ResultLog::open(const std::string& path) {
     if (!line.terminated) append_durably(path, "\n");  // a whole row whose '\n' was lost: terminate it
   }
   return log;
+}
+
+std::size_t ResultLog::retain_fingerprints(const std::map<std::string, std::string>& fingerprints) {
+  std::vector<ResultRow> kept;
+  for (const ResultRow& row : rows_) {
+    const auto it = fingerprints.find(row.key());
+    if (it != fingerprints.end() && it->second == row.fingerprint) kept.push_back(row);
+  }
+  const std::size_t dropped = rows_.size() - kept.size();
+  if (dropped == 0) return 0;
+  std::string content;
+  keys_.clear();
+  for (const ResultRow& row : kept) {
+    content += to_json(row).dump() + "\n";
+    keys_.insert(row.key());
+  }
+  write_file_atomic(path_, content);
+  rows_ = std::move(kept);
+  return dropped;
 }
 
 bool ResultLog::contains(const std::string& key) const {

@@ -2,7 +2,9 @@
 
 #include "axtrain/explore/pareto.h"
 #include "axtrain/explore/sweep_point.h"
+#include "axtrain/util/statistics.h"
 
+#include <cmath>
 #include <map>
 #include <utility>
 
@@ -27,8 +29,60 @@ nlohmann::json SweepAnalysis::to_json() const {
                       {"pareto", m.pareto},
                       {"best_under_budget", best}});
   }
-  return {{"budget", budget}, {"methods", groups}};
+  nlohmann::json overall;
+  if (overall_best) {
+    const OverallBest& b = *overall_best;
+    overall = {{"method", name_of(b.method)},
+               {"hardware", b.hardware},
+               {"rows", b.rows},
+               {"error_hw", b.error_hw},
+               {"ci95", b.ci95},
+               {"reference_error", b.reference_error},
+               {"energy_pj", b.energy_pj},
+               {"energy_saving", b.energy_saving}};
+  }
+  return {{"budget", budget}, {"methods", groups}, {"overall_best", overall}};
 }
+
+namespace {
+
+std::optional<OverallBest> find_overall_best(std::span<const ResultRow> rows, const std::map<int, double>& reference,
+                                             double budget) {
+  std::vector<OverallBest> candidates;
+  std::map<std::pair<std::string_view, std::string>, std::size_t> group_of;  // (method, hardware) -> candidate
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!reference.contains(rows[i].seed)) continue;
+    const auto [it, added] =
+        group_of.try_emplace({name_of(rows[i].method), hardware_label(rows[i])}, candidates.size());
+    if (added) {
+      OverallBest candidate;
+      candidate.method = rows[i].method;
+      candidate.hardware = it->first.second;
+      candidates.push_back(std::move(candidate));
+    }
+    candidates[it->second].rows.push_back(i);
+  }
+  std::vector<TradeoffPoint> points;
+  for (OverallBest& c : candidates) {
+    const auto n = static_cast<double>(c.rows.size());
+    double sum_sq = 0;
+    for (std::size_t i : c.rows) {
+      c.error_hw += rows[i].error_hw / n;
+      c.reference_error += reference.at(rows[i].seed) / n;
+      c.energy_pj += rows[i].energy_pj / n;
+      c.energy_saving += rows[i].energy_saving / n;
+    }
+    for (std::size_t i : c.rows) sum_sq += (rows[i].error_hw - c.error_hw) * (rows[i].error_hw - c.error_hw);
+    c.ci95 = c.rows.size() == 1 ? rows[c.rows.front()].error_hw_ci95
+                                : ci95_half_width(std::sqrt(sum_sq / (n - 1)), static_cast<int>(c.rows.size()));
+    points.push_back({c.energy_pj, c.error_hw - c.reference_error});
+  }
+  const auto best = best_under_budget(points, 0, budget);
+  if (!best) return std::nullopt;
+  return candidates[*best];
+}
+
+}  // namespace
 
 SweepAnalysis analyse_rows(std::span<const ResultRow> rows, double budget) {
   SweepAnalysis analysis;
@@ -54,6 +108,7 @@ SweepAnalysis analyse_rows(std::span<const ResultRow> rows, double budget) {
     }
     analysis.methods.push_back(std::move(m));
   }
+  analysis.overall_best = find_overall_best(rows, reference, budget);
   return analysis;
 }
 

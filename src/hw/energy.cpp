@@ -1,6 +1,7 @@
 #include "axtrain/hw/energy.h"
 
 #include "axtrain/util/check.h"
+#include "axtrain/util/text.h"
 
 #include <fmt/format.h>
 
@@ -41,7 +42,7 @@ std::int64_t count_product(std::initializer_list<std::int64_t> factors, std::str
 
 const std::vector<EnergyField>& energy_fields() {
   static const std::vector<EnergyField> fields = {
-      {"multiply_pj", "pJ", "energy of one exact 8x8 multiply", &EnergyParams::multiply_pj, 0, kNoMax},
+      {"exact_multiply_pj", "pJ", "energy of one exact 8x8 multiply", &EnergyParams::exact_multiply_pj, 0, kNoMax},
       {"accumulate_pj", "pJ", "energy of one 32-bit accumulate, once per MAC", &EnergyParams::accumulate_pj, 0, kNoMax},
       {"sram_read_pj", "pJ", "SRAM read energy per byte at nominal voltage", &EnergyParams::sram_read_pj, 0, kNoMax},
       {"sram_write_pj", "pJ", "SRAM write energy per byte at nominal voltage", &EnergyParams::sram_write_pj, 0, kNoMax},
@@ -59,6 +60,13 @@ const std::vector<EnergyField>& energy_fields() {
   return fields;
 }
 
+std::string energy_params_text(const EnergyParams& params) {
+  std::string text;
+  for (const EnergyField& f : energy_fields()) text += fmt::format("{}={:.17g};", f.name, params.*f.member);
+  for (const auto& [spec, pj] : params.multiply_pj) text += fmt::format("multiply_pj[{}]={:.17g};", spec, pj);
+  return text;
+}
+
 void set_energy_param(EnergyParams& params, std::string_view name, double value) {
   const auto& fields = energy_fields();
   const auto it = std::find_if(fields.begin(), fields.end(), [&](const EnergyField& f) { return f.name == name; });
@@ -66,8 +74,8 @@ void set_energy_param(EnergyParams& params, std::string_view name, double value)
     std::string known;
     for (const auto& f : fields) known += (known.empty() ? "" : ", ") + std::string(f.name);
     AXT_FAIL(
-        "unknown energy parameter '{}' (value {}); known: {}; per-multiplier energies go in "
-        "multiply_pj_override",
+        "unknown energy parameter '{}' (value {}); known: {}; per-multiplier energies go in the table "
+        "[energy.multiply_pj], keyed by the multiplier spec",
         name, value, known);
   }
   check_field_value(*it, value);
@@ -76,9 +84,10 @@ void set_energy_param(EnergyParams& params, std::string_view name, double value)
 
 void check_energy_params(const EnergyParams& params) {
   for (const auto& f : energy_fields()) check_field_value(f, params.*(f.member));
-  for (const auto& [spec, pj] : params.multiply_pj_override)
+  for (const auto& [spec, pj] : params.multiply_pj)
     AXT_CHECK(std::isfinite(pj) && pj >= 0,
-              "multiply_pj_override['{}'] = {} is invalid: a multiply energy must be finite and >= 0 pJ", spec, pj);
+              "[energy.multiply_pj] \"{}\" = {} is invalid: a multiply energy must be a finite number of pJ >= 0",
+              printable(spec), pj);
 }
 
 double multiply_energy_ratio(const ExactMul&, const EnergyParams&) {
@@ -113,22 +122,33 @@ double multiply_energy_ratio(const MitchellMul&, const EnergyParams& params) {
 
 double multiply_energy_pj(const Multiplier& m, const EnergyParams& params) {
   check_energy_params(params);
-  if (const auto it = params.multiply_pj_override.find(m.spec()); it != params.multiply_pj_override.end())
-    return it->second;
+  if (const auto it = params.multiply_pj.find(m.spec()); it != params.multiply_pj.end()) return it->second;
   const double ratio = std::visit(
       [&](const auto& design) -> double {
         if constexpr (std::is_same_v<std::decay_t<decltype(design)>, LutMul>) {
           AXT_FAIL(
-              "multiplier '{}': the energy of a table multiplier is unknown; give it in pJ as "
-              "EnergyParams::multiply_pj_override[\"{}\"] (config key multiply_pj_override, keyed by the spec)",
-              m.spec(), m.spec());
+              "multiplier '{}': the energy of a table multiplier is unknown; give it in pJ per multiply in the "
+              "config as [energy.multiply_pj] \"{}\" = 0.2 (or --energy-multiply_pj '{}=0.2')",
+              printable(m.spec()), printable(m.spec()), printable(m.spec()));
         } else {
           return multiply_energy_ratio(design, params);
         }
       },
       m.design());
   AXT_ASSERT(ratio >= 0 && ratio <= 1);
-  return params.multiply_pj * ratio;
+  return params.exact_multiply_pj * ratio;
+}
+
+std::string_view multiply_energy_source(const Multiplier& m, const EnergyParams& params) {
+  if (params.multiply_pj.contains(m.spec())) return "user";
+  return std::visit(
+      [](const auto& design) -> std::string_view {
+        using D = std::decay_t<decltype(design)>;
+        if constexpr (std::is_same_v<D, ExactMul> || std::is_same_v<D, KulkarniMul>) return "paper";
+        if constexpr (std::is_same_v<D, LutMul>) return "unknown";
+        return "estimate";
+      },
+      m.design());
 }
 
 double mac_energy_pj(const Multiplier& m, const EnergyParams& params) {
@@ -175,7 +195,8 @@ LayerWork conv2d_layer_work(int in_channels, int out_channels, int height, int w
 
 EnergyBreakdown energy_per_inference(std::span<const LayerWork> layers, const Multiplier& m, double voltage,
                                      const EnergyParams& params) {
-  const double mac = mac_energy_pj(m, params);
+  const double multiply = multiply_energy_pj(m, params);
+  const double mac = multiply + params.accumulate_pj;
   const double read = sram_access_energy_pj(voltage, false, params);
   const double write = sram_access_energy_pj(voltage, true, params);
   EnergyBreakdown result;
@@ -185,6 +206,8 @@ EnergyBreakdown energy_per_inference(std::span<const LayerWork> layers, const Mu
               "layer {}: work counts must be >= 0 (macs {}, weight_reads {}, activation_reads {}, "
               "activation_writes {})",
               i, w.macs, w.weight_reads, w.activation_reads, w.activation_writes);
+    result.multiply_pj += static_cast<double>(w.macs) * multiply;
+    result.accumulate_pj += static_cast<double>(w.macs) * params.accumulate_pj;
     result.mac_pj += static_cast<double>(w.macs) * mac;
     result.sram_pj += (static_cast<double>(w.weight_reads) + static_cast<double>(w.activation_reads)) * read +
                       static_cast<double>(w.activation_writes) * write;

@@ -1,5 +1,6 @@
 #include "axtrain/runs/model_store.h"
 
+#include "axtrain/config/fingerprints.h"
 #include "axtrain/explore/network_energy.h"
 #include "axtrain/train/checkpoint.h"
 #include "axtrain/train/evaluation.h"
@@ -7,6 +8,7 @@
 #include "axtrain/train/training_state.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/interrupt.h"
+#include "axtrain/util/text.h"
 
 #include <torch/torch.h>
 
@@ -39,8 +41,42 @@ ModelStore::ModelStore(std::string dir, const PreparedData& data, TrainConfig ba
   std::filesystem::create_directories(dir_);
 }
 
-StoredModel ModelStore::load_or_train(const std::string& name, const TrainConfig& config) {
-  const std::string stem = dir_ + "/" + safe_name(name);
+ModelPlan baseline_plan(const TrainConfig& base, int seed) {
+  TrainConfig c = base;
+  c.seed = seed;
+  c.method = Method::kBaseline;
+  c.init.clear();
+  const std::string fp = training_fingerprint(c, "");
+  return {safe_name(fmt::format("{}-base-seed{}-{}", base.dataset, seed, fp)), c, fp, "reference"};
+}
+
+ModelPlan model_plan(const TrainConfig& base, const std::string& dir, Method method,
+                     const HardwareConfig& train_hardware, int seed) {
+  const ModelPlan from = baseline_plan(base, seed);
+  TrainConfig c = base;
+  c.seed = seed;
+  c.method = method;
+  c.epochs = base.finetune_epochs;
+  c.hardware_train = train_hardware;
+  c.init = dir + "/" + from.name + ".pt";
+  const std::string fp = training_fingerprint(c, from.fingerprint);
+  const std::string trained_for = method == Method::kBaseline
+                                      ? "reference"
+                                      : HardwarePoint{train_hardware.multiplier, train_hardware.memory, ""}.label();
+  const std::string name = fmt::format("{}-{}-{}-seed{}-{}", base.dataset, name_of(method),
+                                       method == Method::kBaseline ? "ref" : trained_for, seed, fp);
+  return {safe_name(name), c, fp, trained_for};
+}
+
+StoredModel ModelStore::model(const ModelPlan& plan) {
+  if (!plan.config.init.empty()) baseline(plan.config.seed);  // the checkpoint it fine-tunes
+  return load_or_train(plan);
+}
+
+StoredModel ModelStore::load_or_train(const ModelPlan& plan) {
+  const std::string& name = plan.name;
+  const TrainConfig& config = plan.config;
+  const std::string stem = dir_ + "/" + name;
   const std::string path = stem + ".pt";
   const std::string history_path = stem + ".history.csv";
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
@@ -89,25 +125,21 @@ StoredModel ModelStore::load_or_train(const std::string& name, const TrainConfig
   return stored;
 }
 
-StoredModel ModelStore::baseline(int seed) {
-  TrainConfig c = base_;
-  c.seed = seed;
-  c.method = Method::kBaseline;
-  c.init.clear();
-  return load_or_train(fmt::format("{}-base-seed{}", base_.dataset, seed), c);
+HardwareConfig training_hardware_for(const TrainConfig& config, const HardwarePoint& point) {
+  if (config.sweep_train == SweepTrain::kFixed || !point.layers.empty()) return config.hardware_train;
+  HardwareConfig h = config.hardware_train;
+  h.multiplier = point.multiplier;
+  h.memory = point.memory;
+  return h;
 }
 
-StoredModel ModelStore::model(Method method, const HardwareConfig& train_hardware, int seed) {
-  baseline(seed);  // make sure the checkpoint it fine-tunes exists
-  TrainConfig c = base_;
-  c.seed = seed;
-  c.method = method;
-  c.epochs = base_.finetune_epochs;
-  c.hardware_train = train_hardware;
-  c.init = dir_ + "/" + safe_name(fmt::format("{}-base-seed{}", base_.dataset, seed)) + ".pt";
-  const std::string trained_for =
-      method == Method::kBaseline ? "ref" : train_hardware.multiplier + "-" + train_hardware.memory;
-  return load_or_train(fmt::format("{}-{}-{}-seed{}", base_.dataset, name_of(method), trained_for, seed), c);
+std::string row_fingerprint(const ModelPlan& model, const TrainConfig& config, const HardwarePoint& point,
+                            const EnergyParams& energy) {
+  constexpr int kRowFormat = 3;  // bump when a row's fields or their meaning change
+  return fingerprint(
+      fmt::format("rows v{}|{}|{}|{}", kRowFormat, model.fingerprint,
+                  evaluation_text(config, section_for(config, point.multiplier, point.memory), point.layers),
+                  energy_params_text(energy)));
 }
 
 ResultRow evaluate_point(ApproxNet& net, const PreparedData& data, const TrainConfig& config,
@@ -140,6 +172,12 @@ ResultRow evaluate_point(ApproxNet& net, const PreparedData& data, const TrainCo
   row.trials = on_hw.trials;
   if (point.layers.empty())
     row.sensitivity_mean = measure_sensitivity(net, data.test, data.task, per_layer.front(), c.batch_size).mean;
+  if (c.bias_compensation && point.layers.empty()) {  // the free comparator: the multiplier's mean error removed
+    calibrate_bias(net, data.train, data.task, per_layer.front(), kBiasCalibrationSamples, c.batch_size);
+    HardwareState compensated = per_layer.front();
+    compensated.compensate_bias = true;
+    row.error_hw_compensated = hardware_error(net, data.test, data.task, compensated, c.trials, c.batch_size).mean;
+  }
   const NetworkSpec spec = network_spec(c, data);
   const EnergyBreakdown e = network_energy(spec, energy_layers, energy);
   const EnergyBreakdown reference =

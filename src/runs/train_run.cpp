@@ -19,8 +19,6 @@
 namespace axtrain {
 namespace {
 
-constexpr int64_t kBiasCalibrationSamples = 2048;  // training rows used to calibrate the bias compensation
-
 nlohmann::json trial_json(const TrialStats& s) {
   return {{"mean", s.mean}, {"std", s.std}, {"ci95", s.ci95}, {"trials", s.trials}, {"values", s.values}};
 }
@@ -61,8 +59,29 @@ RunMetrics evaluate_run(ApproxNet& net, const PreparedData& data, const TrainCon
   progress.line(fmt::format("test error: exact {:.4f}, on {} {:.4f} +- {:.4f}; sensitivity {:.4g}", m.test_error_exact,
                             c.hardware_eval.multiplier, m.test_error_hw.mean, m.test_error_hw.ci95,
                             m.sensitivity.mean));
+  const ResolvedHardware hw = resolver.resolve(c.hardware_eval);
+  try {
+    m.energy = uniform_network_energy(network_spec(c, data), hw.multiplier,
+                                      hw.sram_voltage.value_or(c.energy.nominal_voltage), c.energy);
+    progress.line(energy_line(*m.energy));
+  } catch (const Error& e) {  // a lut: multiplier without an energy: the run's errors stand, its energy is unknown
+    m.energy_unknown = e.what();
+    progress.line("energy per inference unknown: " + m.energy_unknown);
+  }
   return m;
 }
+
+}  // namespace
+
+std::string energy_line(const NetworkEnergy& e) {
+  return fmt::format(
+      "energy per inference: {:.2f} nJ (multiplies {:.2f}, accumulates {:.2f}, SRAM {:.2f} nJ; multiply energy: "
+      "{}), {:.1f} % less than the exact multiplier at nominal voltage",
+      e.energy.total_pj / 1000, e.energy.multiply_pj / 1000, e.energy.accumulate_pj / 1000, e.energy.sram_pj / 1000,
+      e.source, 100 * e.saving);
+}
+
+namespace {
 
 TrainingSummary training_summary(const TrainConfig& c, const TrainHistory& history, const std::string& folder) {
   TrainingSummary t;
@@ -114,6 +133,15 @@ nlohmann::json RunMetrics::to_json() const {
                       {"sensitivity_per_layer", sensitivity.per_layer},
                       {"sensitivity_sample", sensitivity.sample}};
   if (test_error_hw_compensated) j["test_error_hw_compensated"] = trial_json(*test_error_hw_compensated);
+  if (energy)
+    j["energy"] = {{"total_pj", energy->energy.total_pj},
+                   {"multiply_pj", energy->energy.multiply_pj},
+                   {"accumulate_pj", energy->energy.accumulate_pj},
+                   {"sram_pj", energy->energy.sram_pj},
+                   {"saving", energy->saving},
+                   {"multiply_source", std::string(energy->source)}};
+  else
+    j["energy"] = {{"unknown", energy_unknown}};
   if (training) {
     j["epochs"] = training->epochs;
     j["epochs_run"] = training->epochs_run;

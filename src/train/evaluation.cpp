@@ -1,5 +1,7 @@
 #include "axtrain/train/evaluation.h"
 
+#include "axtrain/util/statistics.h"
+
 #include "axtrain/train/sensitivity.h"
 #include "axtrain/util/check.h"
 
@@ -13,11 +15,6 @@
 
 namespace axtrain {
 namespace {
-
-// Student t quantiles t_{0.975, df} for df = 1..30; 1.96 beyond.
-constexpr double kT975[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                            2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                            2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
 
 template <class Fn>
 void for_each_batch(const TensorData& data, int64_t batch_size, Fn fn) {
@@ -53,12 +50,6 @@ void ErrorTally::add(const torch::Tensor& out, const torch::Tensor& y) {
     wrong_ += (out - y).abs().sum().item<double>();
     count_ += static_cast<double>(y.numel());
   }
-}
-
-double ci95_half_width(double s, int n) {
-  if (n < 2) return 0;
-  const double t = n - 1 <= 30 ? kT975[n - 2] : 1.96;
-  return t * s / std::sqrt(static_cast<double>(n));
 }
 
 torch::Tensor summed_sample_loss(const torch::Tensor& output, const torch::Tensor& target, Task task) {

@@ -78,6 +78,34 @@ TEST(CliHw, ListShowsEveryBuiltinOnce) {
   ASSERT_EQ(j.size(), builtin_multiplier_specs().size());
   EXPECT_EQ(j[3]["spec"], "K3");
   EXPECT_EQ(j[3]["metrics"]["wce"].get<int>(), 14450);
+  EXPECT_EQ(j[3]["energy"]["source"], "paper");
+  EXPECT_NE(r.out.find("mul_pJ"), std::string::npos);
+}
+
+// The multiply energy and where it comes from: the paper's numbers, this project's estimates, or the user's.
+TEST(CliHw, ShowAndListPrintTheMultiplyEnergyAndItsSource) {
+  const nlohmann::json k3 = run_json("hw show K3 --json");
+  EXPECT_DOUBLE_EQ(k3["energy"]["multiply_pj"].get<double>(), 0.32 * (1 - 0.32)) << "all 16 blocks approximate";
+  EXPECT_EQ(k3["energy"]["source"], "paper");
+  const CliResult human = run_cli("hw show K3");
+  EXPECT_NE(human.out.find("multiply     0.2176 pJ"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("(paper;"), std::string::npos) << human.out;
+  EXPECT_EQ(run_json("hw show drum:4 --json")["energy"]["source"], "estimate");
+  const nlohmann::json user = run_json("hw show K3 --json --energy-multiply_pj K3=0.25");
+  EXPECT_EQ(user["energy"]["multiply_pj"].get<double>(), 0.25);
+  EXPECT_EQ(user["energy"]["source"], "user");
+  TempDir dir;
+  const std::string table = dir.file("t.bin");
+  ASSERT_EQ(run_cli("hw convert K1 " + table).exit_code, 0);
+  const nlohmann::json unknown = run_json("hw show lut:" + table + " --json");
+  EXPECT_TRUE(unknown["energy"]["multiply_pj"].is_null());
+  EXPECT_EQ(unknown["energy"]["source"], "unknown");
+  const CliResult lut = run_cli("hw show lut:" + table);
+  EXPECT_NE(lut.out.find("[energy.multiply_pj] \"lut:" + table + "\" = PJ"), std::string::npos) << lut.out;
+  { std::ofstream(dir.file("e.toml")) << "[energy]\nexact_multiply_pj = 0.5\n"; }
+  const nlohmann::json list = run_json("hw list --json --config " + dir.file("e.toml"));
+  EXPECT_EQ(list[0]["spec"], "exact");
+  EXPECT_EQ(list[0]["energy"]["multiply_pj"].get<double>(), 0.5) << "[energy] from a config file";
 }
 
 TEST(CliHw, MemoryModelByBerAndByVoltage) {

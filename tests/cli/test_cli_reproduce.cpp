@@ -51,12 +51,24 @@ TEST(CliReproduce, TinyProfileRunsThePaperExperimentAndResumes) {
       ASSERT_NE(row, nullptr) << d << " " << k << " " << m;
       const double expected = d_ref != 0 ? 1 - ((*row)["error_hw"].get<double>() - exact) / d_ref : 0.0;
       EXPECT_DOUBLE_EQ(s[std::string("error_reduction_") + m].get<double>(), expected) << d << " " << k << " " << m;
+      // Against the bias-compensated baseline, and the method's cost on exact hardware.
+      const double compensated = (*ref)["error_hw_compensated"], d_comp = compensated - exact;
+      EXPECT_DOUBLE_EQ(s["error_reduction_vs_compensated"][m].get<double>(),
+                       d_comp != 0 ? 1 - ((*row)["error_hw"].get<double>() - exact) / d_comp : 0.0)
+          << d << " " << k << " " << m;
+      EXPECT_DOUBLE_EQ(s["exact_cost"][m].get<double>(), (*row)["error_exact"].get<double>() - exact);
+      EXPECT_EQ((*row)["error_hw_compensated"], -1) << "measured for the baseline only";
     }
+    EXPECT_GE((*ref)["error_hw_compensated"].get<double>(), 0) << "the comparator is measured";
+    EXPECT_EQ(s["baseline_error_hw_compensated"], (*ref)["error_hw_compensated"]);
     const double s_ref = (*ref)["sensitivity_mean"];
     const double s_act = (*find_row(rows, d, "act", k, "none"))["sensitivity_mean"];
     EXPECT_DOUBLE_EQ(s["sensitivity_reduction_act"].get<double>(), s_ref > 0 ? 1 - s_act / s_ref : 0.0);
     EXPECT_EQ(s["paper_error_reduction_axtrain"].get<double>(), paper_error[k[1] - '1']);
   }
+  const std::string report = test::slurp(out + "/report.md");
+  EXPECT_NE(report.find("## Against the bias-compensated baseline"), std::string::npos);
+  EXPECT_NE(report.find("| compensated baseline |"), std::string::npos);
   // The NTV points carry their voltage and a positive bit error rate; energy falls with the voltage.
   const nlohmann::json* low = find_row(rows, "fashion-mnist", "baseline", "exact", "0.5V");
   const nlohmann::json* high = find_row(rows, "fashion-mnist", "baseline", "exact", "0.7V");

@@ -201,19 +201,26 @@ TEST(CliExploreResume, KilledWhileTrainingAModelContinuesItToTheSameRows) {
       "--sweep_multipliers K3 --sweep_memories none --sweep_methods baseline,pas --hw K3 --threads 2 --quiet --json "
       "--out ";
   const nlohmann::json whole = run_cli_json(sweep + dir.file("whole"));
+  std::string base;  // the base model's file stem: "sobel-base-seed1-" and its fingerprint
+  for (const auto& entry : fs::directory_iterator(dir.file("whole") + "/models")) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("sobel-base-seed1-") && name.ends_with(".pt"))
+      base = "/models/" + name.substr(0, name.size() - 3);
+  }
+  ASSERT_FALSE(base.empty()) << "no base model in the uninterrupted run's store";
   const std::string out = dir.file("killed");
   {
     Child child(sweep + out, dir.file("log"));
-    ASSERT_TRUE(wait_for_writes(child, out + "/models/sobel-base-seed1.state.pt", 1)) << child.err();
+    ASSERT_TRUE(wait_for_writes(child, out + base + ".state.pt", 1)) << child.err();
     child.signal(SIGKILL);
     EXPECT_EQ(child.wait(), 128 + SIGKILL);
   }
-  ASSERT_FALSE(fs::exists(out + "/models/sobel-base-seed1.pt")) << "killed after the base model was finished";
+  ASSERT_FALSE(fs::exists(out + base + ".pt")) << "killed after the base model was finished";
   const nlohmann::json resumed = run_cli_json(sweep + out);
   EXPECT_EQ(resumed["rows"], whole["rows"]);
-  EXPECT_TRUE(slurp(out + "/models/sobel-base-seed1.pt") == slurp(dir.file("whole") + "/models/sobel-base-seed1.pt"))
+  EXPECT_TRUE(slurp(out + base + ".pt") == slurp(dir.file("whole") + base + ".pt"))
       << "the base model's weights differ";
-  EXPECT_FALSE(fs::exists(out + "/models/sobel-base-seed1.state.pt"));
+  EXPECT_FALSE(fs::exists(out + base + ".state.pt"));
 }
 
 TEST(CliRunFolder, AnotherConfigurationIsRefusedNamingTheDifferenceUnlessOverwritten) {

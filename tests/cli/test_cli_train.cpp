@@ -31,6 +31,16 @@ TEST(CliTrain, WritesTheRunFolderWithEveryMetric) {
   EXPECT_GT(m["test_error_hw"]["std"].get<double>(), 0);
   EXPECT_EQ(m["sensitivity_per_layer"].size(), 2u);
   EXPECT_EQ(nlohmann::json::parse(test::slurp(out + "/metrics.json"))["test_error_exact"], m["test_error_exact"]);
+  // Energy per inference on the evaluation hardware, split: 9x8 + 8x1 = 80 MACs on K3 (0.2176 pJ + 0.16 pJ).
+  const auto& energy = m["energy"];
+  EXPECT_NEAR(energy["multiply_pj"].get<double>(), 80 * 0.2176, 1e-9);
+  EXPECT_NEAR(energy["accumulate_pj"].get<double>(), 80 * 0.16, 1e-9);
+  EXPECT_NEAR(
+      energy["total_pj"].get<double>(),
+      energy["multiply_pj"].get<double>() + energy["accumulate_pj"].get<double>() + energy["sram_pj"].get<double>(),
+      1e-9);
+  EXPECT_GT(energy["saving"].get<double>(), 0);
+  EXPECT_EQ(energy["multiply_source"], "paper");
   // The effective config reproduces the run.
   const CliResult again = run_cli("train --config " + out + "/config.toml --out " + dir.file("again") + " --json");
   ASSERT_EQ(again.exit_code, 0) << again.err;

@@ -215,6 +215,9 @@ TEST(TrainConfigErrors, OutOfRangeNumber) {
       },
       {"[hardware.train]", "p01 + p10 <= 1"});
   expect_error([] { load_text("csv_targets.toml", "dataset = \"csv:x.csv\"\n"); }, {"csv_targets"});
+  expect_error([] { load_text("twice.toml", "sweep_multipliers = [\"K1\", \"K3\", \"K1\"]\n"); },
+               {"sweep_multipliers (--sweep_multipliers) lists 'K1' twice", "give each entry once"});
+  expect_error([] { load_text("seeds_twice.toml", "sweep_seeds = [1, 2, 2]\n"); }, {"sweep_seeds", "'2' twice"});
 }
 
 TEST(TrainConfigErrors, MalformedTomlNamesFileAndLine) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -133,6 +134,31 @@ TEST(ResultLog, AppendThenReopenGivesSameRows) {
   int n = 0;
   for (std::string line; std::getline(lines, line); ++n) EXPECT_TRUE(nlohmann::json::parse(line).is_object());
   EXPECT_EQ(n, 4);
+}
+
+// A rerun keeps only the rows of its own configuration: key present and fingerprint equal.
+TEST(ResultLog, RetainFingerprintsKeepsOnlyMatchingRowsOnDiskToo) {
+  TempDir dir;
+  const std::string path = dir.file("results.jsonl");
+  ResultLog log = ResultLog::open(path);
+  for (int s = 0; s < 4; ++s) {
+    ResultRow row = sample_row(s);
+    row.fingerprint = "fp" + std::to_string(s);
+    log.append(row);
+  }
+  std::map<std::string, std::string> expected;
+  expected[sample_row(0).key()] = "fp0";    // matches: kept
+  expected[sample_row(1).key()] = "other";  // another configuration's row under the same key: dropped
+  expected[sample_row(3).key()] = "fp3";    // kept; row 2 is not in this sweep: dropped
+  EXPECT_EQ(log.retain_fingerprints(expected), 2u);
+  ASSERT_EQ(log.rows().size(), 2u);
+  EXPECT_TRUE(log.contains(sample_row(0).key()));
+  EXPECT_FALSE(log.contains(sample_row(1).key()));
+  EXPECT_FALSE(log.contains(sample_row(2).key()));
+  const ResultLog again = ResultLog::open(path);
+  ASSERT_EQ(again.rows().size(), 2u);
+  EXPECT_EQ(again.rows()[1].fingerprint, "fp3");
+  EXPECT_EQ(log.retain_fingerprints(expected), 0u) << "nothing more to drop";
 }
 
 TEST(ResultLog, TruncatedLastLineIsIgnoredAndNextAppendWorks) {

@@ -21,7 +21,7 @@ namespace {
 
 using test::expect_error;
 
-double multiply_pj(const std::string& spec, const EnergyParams& p = {}) {
+double multiply_energy_of(const std::string& spec, const EnergyParams& p = {}) {
   return multiply_energy_pj(Multiplier::parse(spec), p);
 }
 
@@ -32,7 +32,7 @@ TEST(Energy, ExactMlpAtNominalIsHandComputedSum) {
   const double macs = 784.0 * 256 + 256.0 * 256 + 256.0 * 10;
   const double reads = macs + (784.0 + 256 + 256);  // every weight once + every input activation once
   const double writes = 256.0 + 256 + 10;
-  const double mac_pj = macs * (p.multiply_pj + p.accumulate_pj);
+  const double mac_pj = macs * (p.exact_multiply_pj + p.accumulate_pj);
   const double sram_pj = reads * (p.sram_read_pj + p.sram_leakage_pj) + writes * (p.sram_write_pj + p.sram_leakage_pj);
 
   const EnergyBreakdown e = energy_per_inference(mlp, Multiplier::parse("exact"), p.nominal_voltage, p);
@@ -50,7 +50,7 @@ TEST(Energy, ApproximateMultiplierAndLowVoltageSave) {
   const EnergyBreakdown k3_low = energy_per_inference(mlp, Multiplier::parse("K3"), 0.6, p);
   EXPECT_DOUBLE_EQ(k3.sram_pj, exact.sram_pj);
   const double macs = 784.0 * 256 + 256.0 * 10;
-  EXPECT_NEAR(exact.mac_pj - k3.mac_pj, macs * p.multiply_pj * p.kulkarni_saving, 1e-9 * exact.mac_pj);
+  EXPECT_NEAR(exact.mac_pj - k3.mac_pj, macs * p.exact_multiply_pj * p.kulkarni_saving, 1e-9 * exact.mac_pj);
   EXPECT_GT(energy_saving(k3, exact), 0.0);
   EXPECT_GT(energy_saving(k3_low, exact), energy_saving(k3, exact));
   EXPECT_LT(energy_saving(k3_low, exact), 1.0);
@@ -58,33 +58,36 @@ TEST(Energy, ApproximateMultiplierAndLowVoltageSave) {
 
 TEST(Energy, KulkarniDecreasesWithApproximateBlocks) {
   const EnergyParams p;
-  EXPECT_DOUBLE_EQ(multiply_pj("kulkarni:0"), multiply_pj("exact"));
-  EXPECT_GT(multiply_pj("K1"), multiply_pj("K2"));
-  EXPECT_GT(multiply_pj("K2"), multiply_pj("K3"));
-  EXPECT_DOUBLE_EQ(multiply_pj("K1"), multiply_pj("kulkarni:5"));
-  EXPECT_DOUBLE_EQ(multiply_pj("K3"), p.multiply_pj * (1 - p.kulkarni_saving));  // all 16 blocks
-  EXPECT_DOUBLE_EQ(multiply_pj("K1"), p.multiply_pj * (1 - p.kulkarni_saving * 13 / 16));
+  EXPECT_DOUBLE_EQ(multiply_energy_of("kulkarni:0"), multiply_energy_of("exact"));
+  EXPECT_GT(multiply_energy_of("K1"), multiply_energy_of("K2"));
+  EXPECT_GT(multiply_energy_of("K2"), multiply_energy_of("K3"));
+  EXPECT_DOUBLE_EQ(multiply_energy_of("K1"), multiply_energy_of("kulkarni:5"));
+  EXPECT_DOUBLE_EQ(multiply_energy_of("K3"), p.exact_multiply_pj * (1 - p.kulkarni_saving));  // all 16 blocks
+  EXPECT_DOUBLE_EQ(multiply_energy_of("K1"), p.exact_multiply_pj * (1 - p.kulkarni_saving * 13 / 16));
   for (int k = 1; k <= KulkarniMul::kMax; ++k)
-    EXPECT_LT(multiply_pj(fmt::format("kulkarni:{}", k)), multiply_pj(fmt::format("kulkarni:{}", k - 1))) << k;
+    EXPECT_LT(multiply_energy_of(fmt::format("kulkarni:{}", k)), multiply_energy_of(fmt::format("kulkarni:{}", k - 1)))
+        << k;
 }
 
 TEST(Energy, TruncatedDecreasesWithDroppedBits) {
   const EnergyParams p;
-  EXPECT_DOUBLE_EQ(multiply_pj("truncated:0"), multiply_pj("exact"));
-  EXPECT_DOUBLE_EQ(multiply_pj("truncated:1"), p.multiply_pj * 63 / 64);
-  EXPECT_DOUBLE_EQ(multiply_pj("truncated:4"), p.multiply_pj * (1 - 10.0 / 64));  // 1+2+3+4 bits
-  EXPECT_DOUBLE_EQ(multiply_pj("truncated:15"), 0.0);
+  EXPECT_DOUBLE_EQ(multiply_energy_of("truncated:0"), multiply_energy_of("exact"));
+  EXPECT_DOUBLE_EQ(multiply_energy_of("truncated:1"), p.exact_multiply_pj * 63 / 64);
+  EXPECT_DOUBLE_EQ(multiply_energy_of("truncated:4"), p.exact_multiply_pj * (1 - 10.0 / 64));  // 1+2+3+4 bits
+  EXPECT_DOUBLE_EQ(multiply_energy_of("truncated:15"), 0.0);
   for (int t = 1; t <= TruncatedMul::kMax; ++t)
-    EXPECT_LT(multiply_pj(fmt::format("truncated:{}", t)), multiply_pj(fmt::format("truncated:{}", t - 1))) << t;
+    EXPECT_LT(multiply_energy_of(fmt::format("truncated:{}", t)),
+              multiply_energy_of(fmt::format("truncated:{}", t - 1)))
+        << t;
 }
 
 TEST(Energy, DrumAndMitchellRules) {
   const EnergyParams p;
-  EXPECT_DOUBLE_EQ(multiply_pj("drum:8"), multiply_pj("exact"));
-  EXPECT_DOUBLE_EQ(multiply_pj("drum:4"), p.multiply_pj * (0.25 + p.drum_overhead));
+  EXPECT_DOUBLE_EQ(multiply_energy_of("drum:8"), multiply_energy_of("exact"));
+  EXPECT_DOUBLE_EQ(multiply_energy_of("drum:4"), p.exact_multiply_pj * (0.25 + p.drum_overhead));
   for (int k = DrumMul::kMin + 1; k <= DrumMul::kMax; ++k)
-    EXPECT_LE(multiply_pj(fmt::format("drum:{}", k - 1)), multiply_pj(fmt::format("drum:{}", k))) << k;
-  EXPECT_DOUBLE_EQ(multiply_pj("mitchell"), p.multiply_pj * p.mitchell_ratio);
+    EXPECT_LE(multiply_energy_of(fmt::format("drum:{}", k - 1)), multiply_energy_of(fmt::format("drum:{}", k))) << k;
+  EXPECT_DOUBLE_EQ(multiply_energy_of("mitchell"), p.exact_multiply_pj * p.mitchell_ratio);
 }
 
 TEST(Energy, SramAtNominalIsReadPlusLeakageAndFallsWithVoltage) {
@@ -118,14 +121,14 @@ TEST(Energy, SramVoltageOutOfRangeThrows) {
 
 TEST(Energy, OverrideTakesPrecedence) {
   EnergyParams p;
-  p.multiply_pj_override["K3"] = 0.5;
-  p.multiply_pj_override["exact"] = 0.1;
-  EXPECT_DOUBLE_EQ(multiply_pj("K3", p), 0.5);
-  EXPECT_DOUBLE_EQ(multiply_pj("exact", p), 0.1);
-  EXPECT_DOUBLE_EQ(multiply_pj("kulkarni:7", p), p.multiply_pj * (1 - p.kulkarni_saving));  // another key
+  p.multiply_pj["K3"] = 0.5;
+  p.multiply_pj["exact"] = 0.1;
+  EXPECT_DOUBLE_EQ(multiply_energy_of("K3", p), 0.5);
+  EXPECT_DOUBLE_EQ(multiply_energy_of("exact", p), 0.1);
+  EXPECT_DOUBLE_EQ(multiply_energy_of("kulkarni:7", p), p.exact_multiply_pj * (1 - p.kulkarni_saving));  // another key
   EXPECT_DOUBLE_EQ(mac_energy_pj(Multiplier::parse("K3"), p), 0.5 + p.accumulate_pj);
-  p.multiply_pj_override["K2"] = -1;
-  expect_error([&] { multiply_pj("K3", p); }, {"multiply_pj_override['K2']", "-1", ">= 0"});
+  p.multiply_pj["K2"] = -1;
+  expect_error([&] { multiply_energy_of("K3", p); }, {"[energy.multiply_pj] \"K2\"", "-1", ">= 0"});
 }
 
 TEST(Energy, LutNeedsOverride) {
@@ -135,21 +138,21 @@ TEST(Energy, LutNeedsOverride) {
   save_table(Multiplier::parse("K1").table(), path, TableFormat::kBin, std::nullopt);
   const std::string spec = "lut:" + path;
   EnergyParams p;
-  expect_error([&] { multiply_pj(spec, p); }, {spec, "unknown", "multiply_pj_override"});
-  p.multiply_pj_override[spec] = 0.21;
-  EXPECT_DOUBLE_EQ(multiply_pj(spec, p), 0.21);
+  expect_error([&] { multiply_energy_of(spec, p); }, {spec, "unknown", "[energy.multiply_pj]", "--energy-multiply_pj"});
+  p.multiply_pj[spec] = 0.21;
+  EXPECT_DOUBLE_EQ(multiply_energy_of(spec, p), 0.21);
   std::filesystem::remove_all(dir);
 }
 
 TEST(Energy, SetParamRejectsUnknownNameAndBadValue) {
   EnergyParams p;
-  expect_error([&] { set_energy_param(p, "sram_read", 1.0); }, {"'sram_read'", "sram_read_pj", "multiply_pj"});
-  expect_error([&] { set_energy_param(p, "multiply_pj", -0.5); }, {"multiply_pj", "-0.5", ">= 0"});
+  expect_error([&] { set_energy_param(p, "sram_read", 1.0); }, {"'sram_read'", "sram_read_pj", "exact_multiply_pj"});
+  expect_error([&] { set_energy_param(p, "exact_multiply_pj", -0.5); }, {"exact_multiply_pj", "-0.5", ">= 0"});
   expect_error([&] { set_energy_param(p, "kulkarni_saving", 1.5); }, {"kulkarni_saving", "1.5", "[0, 1]"});
   expect_error([&] { set_energy_param(p, "nominal_voltage", NAN); }, {"nominal_voltage", "nan"});
-  EXPECT_DOUBLE_EQ(p.multiply_pj, EnergyParams{}.multiply_pj);  // unchanged by the failures
-  p.sram_write_pj = -1;                                         // set directly, bypassing the table
-  expect_error([&] { multiply_pj("exact", p); }, {"sram_write_pj", "-1"});
+  EXPECT_DOUBLE_EQ(p.exact_multiply_pj, EnergyParams{}.exact_multiply_pj);  // unchanged by the failures
+  p.sram_write_pj = -1;                                                     // set directly, bypassing the table
+  expect_error([&] { multiply_energy_of("exact", p); }, {"sram_write_pj", "-1"});
 }
 
 TEST(Energy, FieldTableCoversEveryScalarField) {

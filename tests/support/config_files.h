@@ -26,6 +26,9 @@ inline void expect_same_config(const TrainConfig& a, const TrainConfig& b) {
     EXPECT_EQ(format_field(field, a.hardware_train), format_field(field, b.hardware_train)) << "train " << field.name;
     EXPECT_EQ(format_field(field, a.hardware_eval), format_field(field, b.hardware_eval)) << "eval " << field.name;
   }
+  for (const auto& field : energy_config_fields())
+    EXPECT_EQ(format_field(field, a.energy), format_field(field, b.energy)) << "energy " << field.name;
+  EXPECT_EQ(a.energy.multiply_pj, b.energy.multiply_pj);
   EXPECT_TRUE(a == b);
 }
 

@@ -15,7 +15,14 @@ namespace axtrain::cli {
 namespace {
 
 void print_explore_summary(const ExploreResult& result) {
-  fmt::print("{} points ({} reused); budget {:.4f}\n", result.rows.size(), result.resumed_points, result.budget);
+  fmt::print("{} rows ({} reused, {} of another configuration dropped); budget {:.4f}\n", result.rows.size(),
+             result.resumed_points, result.dropped_rows, result.budget);
+  if (const auto& best = result.analysis.overall_best)
+    fmt::print("best overall: {} on {} (error {:.4f} +- {:.4f}, reference {:.4f}, {:.2f} nJ, saving {:.1f} %)\n",
+               name_of(best->method), best->hardware, best->error_hw, best->ci95, best->reference_error,
+               best->energy_pj / 1000, 100 * best->energy_saving);
+  else
+    fmt::print("best overall: no configuration meets the budget\n");
   for (const MethodAnalysis& m : result.analysis.methods) {
     if (!m.best_under_budget)
       fmt::print("{:<9} seed {}: no configuration within the budget\n", name_of(m.method), m.seed);

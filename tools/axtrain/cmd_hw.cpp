@@ -1,8 +1,10 @@
 // `axtrain hw`: inspect multipliers, convert tables, query the memory model.
 #include "commands.h"
 
+#include "axtrain/config/energy_config.h"
 #include "axtrain/config/hardware.h"
 #include "axtrain/hw/ber_curve.h"
+#include "axtrain/hw/energy.h"
 #include "axtrain/hw/error_decomposition.h"
 #include "axtrain/hw/error_metrics.h"
 #include "axtrain/hw/memory_faults.h"
@@ -37,13 +39,48 @@ void print_json(const nlohmann::json& j) {
   std::puts(j.dump(2).c_str());
 }
 
+// --- energy: hw list and hw show print each multiplier's energy -----------------------------------------
+
+struct EnergyArgs {
+  std::string config;      // a config file whose [energy] section to use
+  StringList multiply_pj;  // SPEC=PJ
+};
+
+void add_energy_options(CLI::App* cmd, EnergyArgs& args) {
+  cmd->add_option("--config", args.config,
+                  "Config file whose [energy] section gives the energy model (docs/config.md)");
+  cmd->add_option("--energy-multiply_pj,--energy-multiply-pj", args.multiply_pj,
+                  "Multiply energy in pJ of one multiplier, SPEC=PJ (repeatable)")
+      ->type_name("SPEC=PJ");
+}
+
+EnergyParams energy_params(const EnergyArgs& args) {
+  EnergyParams params = args.config.empty() ? EnergyParams{} : read_train_config(args.config).energy;
+  for (const std::string& entry : args.multiply_pj) set_multiply_energy(params, entry);
+  validate_energy(params);
+  return params;
+}
+
+// The multiply energy in pJ, or nothing for a table without one.
+std::optional<double> known_multiply_energy(const Multiplier& m, const EnergyParams& params) {
+  if (multiply_energy_source(m, params) == "unknown") return std::nullopt;
+  return multiply_energy_pj(m, params);
+}
+
+nlohmann::json energy_json(const Multiplier& m, const EnergyParams& params) {
+  const auto pj = known_multiply_energy(m, params);
+  return {{"multiply_pj", pj ? nlohmann::json(*pj) : nlohmann::json()},
+          {"source", std::string(multiply_energy_source(m, params))}};
+}
+
 // --- hw list --------------------------------------------------------------------------------------------
 
-void run_list(bool json) {
+void run_list(bool json, const EnergyArgs& energy) {
+  const EnergyParams params = energy_params(energy);
   nlohmann::json rows = nlohmann::json::array();
   if (!json)
-    fmt::print("{:<14} {:>8} {:>10} {:>9} {:>6} {:>10} {:>4}  {}\n", "spec", "er", "med", "mred", "wce", "mean_err",
-               "rank", "design");
+    fmt::print("{:<14} {:>8} {:>10} {:>9} {:>6} {:>10} {:>4} {:>8} {:<8}  {}\n", "spec", "er", "med", "mred", "wce",
+               "mean_err", "rank", "mul_pJ", "source", "design");
   for (const std::string& spec : builtin_multiplier_specs()) {
     const Multiplier m = Multiplier::parse(spec);
     const ErrorMetrics metrics = compute_error_metrics(m.table());
@@ -51,10 +88,12 @@ void run_list(bool json) {
       rows.push_back({{"spec", spec},
                       {"signed", m.is_signed()},
                       {"description", m.description()},
-                      {"metrics", metrics_json(metrics)}});
+                      {"metrics", metrics_json(metrics)},
+                      {"energy", energy_json(m, params)}});
     } else {
-      fmt::print("{:<14} {:>8.6f} {:>10.3f} {:>9.6f} {:>6} {:>10.3f} {:>4}  {}\n", spec, metrics.er, metrics.med,
-                 metrics.mred, metrics.wce, metrics.mean_error, metrics.error_rank, m.description());
+      fmt::print("{:<14} {:>8.6f} {:>10.3f} {:>9.6f} {:>6} {:>10.3f} {:>4} {:>8.4f} {:<8}  {}\n", spec, metrics.er,
+                 metrics.med, metrics.mred, metrics.wce, metrics.mean_error, metrics.error_rank,
+                 multiply_energy_pj(m, params), multiply_energy_source(m, params), m.description());
     }
   }
   if (json) print_json(rows);
@@ -68,6 +107,7 @@ struct ShowArgs {
   int max_terms = 16;
   std::string hist_a;  // operand histogram files; both or neither
   std::string hist_b;
+  EnergyArgs energy;
 };
 
 void print_metrics(const ErrorMetrics& metrics) {
@@ -82,7 +122,9 @@ void print_metrics(const ErrorMetrics& metrics) {
 }
 
 void run_show(const ShowArgs& args) {
+  const EnergyParams params = energy_params(args.energy);
   const Multiplier m = Multiplier::parse(args.spec);
+  const auto multiply_pj = known_multiply_energy(m, params);
   const ErrorMetrics metrics = compute_error_metrics(m.table());
   AXT_CHECK(args.hist_a.empty() == args.hist_b.empty(),
             "give both --hist-a and --hist-b (the two operands' histograms), or neither");
@@ -97,6 +139,7 @@ void run_show(const ShowArgs& args) {
                         {"description", m.description()},
                         {"metrics", metrics_json(metrics)},
                         {"error_rank", metrics.error_rank},
+                        {"energy", energy_json(m, params)},
                         {"decomposition",
                          {{"terms", d.terms},
                           {"integer", d.integer},
@@ -111,6 +154,14 @@ void run_show(const ShowArgs& args) {
   fmt::print("spec         {}\n", m.spec());
   fmt::print("design       {}\n", m.description());
   fmt::print("operands     {} 8-bit codes\n", m.is_signed() ? "signed" : "unsigned");
+  if (multiply_pj)
+    fmt::print("multiply     {:.4f} pJ   energy of one multiply ({}; docs/energy-model.md)\n", *multiply_pj,
+               multiply_energy_source(m, params));
+  else
+    fmt::print(
+        "multiply     unknown   energy of one multiply: give it as [energy.multiply_pj] \"{}\" = PJ or "
+        "--energy-multiply_pj '{}=PJ'\n",
+        m.spec(), m.spec());
   fmt::print("-- over all 65536 operand pairs\n");
   print_metrics(metrics);
   fmt::print("error_rank   {}   exact rank of the 256x256 error table\n", metrics.error_rank);
@@ -216,7 +267,9 @@ void add_hw_command(CLI::App& app) {
   auto list_json = std::make_shared<bool>(false);
   CLI::App* list = hw->add_subcommand("list", "Every built-in design and preset with its headline metrics");
   list->add_flag("--json", *list_json, "Print one JSON array instead of a table");
-  list->callback([list_json] { run_list(*list_json); });
+  auto list_energy = std::make_shared<EnergyArgs>();
+  add_energy_options(list, *list_energy);
+  list->callback([list_json, list_energy] { run_list(*list_json, *list_energy); });
 
   auto show = std::make_shared<ShowArgs>();
   CLI::App* show_cmd = hw->add_subcommand("show", "Error metrics and error decomposition of one multiplier");
@@ -233,6 +286,7 @@ void add_hw_command(CLI::App& app) {
                        "Histogram file of the first operand's codes (256 counts): "
                        "metrics are also given over this distribution");
   show_cmd->add_option("--hist-b", show->hist_b, "Histogram file of the second operand's codes (256 counts)");
+  add_energy_options(show_cmd, show->energy);
   show_cmd->callback([show] { run_show(*show); });
 
   auto convert = std::make_shared<ConvertArgs>();

@@ -97,6 +97,9 @@ struct TrainConfigFlags::State {
   CLI::Option* config = nullptr;
   std::vector<Flag> top;                                     // parallel to train_config_fields()
   std::vector<Flag> sections[std::size(kHardwareSections)];  // parallel to hardware_config_fields()
+  std::vector<Flag> energy;                                  // parallel to energy_config_fields()
+  StringList multiply_energies;                              // --energy-multiply_pj SPEC=PJ
+  CLI::Option* multiply_energy = nullptr;
 };
 
 TrainConfigFlags::TrainConfigFlags(CLI::App& cmd) : state_(std::make_unique<State>()) {
@@ -124,6 +127,20 @@ TrainConfigFlags::TrainConfigFlags(CLI::App& cmd) : state_(std::make_unique<Stat
       flag.option->group(std::string(section.group));
     }
   }
+  const auto& energy = energy_config_fields();
+  const std::string energy_group = "Energy model [energy] (docs/energy-model.md)";
+  s.energy.resize(energy.size());
+  for (std::size_t i = 0; i < energy.size(); ++i) {
+    s.energy[i].key = fmt::format("{}.{}", kEnergySection, energy[i].name);
+    add_option(cmd, s.energy[i], fmt::format("{}-{}", kEnergySection, energy[i].name), "",
+               energy[i].ref(s.values.energy), help_text(energy[i]), energy[i].rule);
+    s.energy[i].option->group(energy_group);
+  }
+  s.multiply_energy = cmd.add_option("--energy-multiply_pj,--energy-multiply-pj", s.multiply_energies,
+                                     "Multiply energy in pJ of one multiplier, SPEC=PJ (repeatable; the table "
+                                     "[energy.multiply_pj]; needed for lut: multipliers in explore)")
+                          ->type_name("SPEC=PJ")
+                          ->group(energy_group);
 }
 
 TrainConfigFlags::~TrainConfigFlags() = default;
@@ -172,6 +189,10 @@ TrainConfig TrainConfigFlags::resolve(const std::string& default_config) const {
       if (s.sections[i][j].option->count() > 0)
         apply(fields[j], s.sections[i][j], s.values.*kHardwareSections[i].member, hardware);
   }
+  const auto& energy = energy_config_fields();
+  for (std::size_t i = 0; i < energy.size(); ++i)
+    if (s.energy[i].option->count() > 0) apply(energy[i], s.energy[i], s.values.energy, config.energy);
+  for (const std::string& entry : s.multiply_energies) set_multiply_energy(config.energy, entry);
   make_data_paths_absolute(config);
   validate(config);
   return config;

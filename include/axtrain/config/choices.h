@@ -20,6 +20,9 @@ enum class Faults { kTransient, kPersistent };
 enum class MemoryScope { kWeights, kWeightsAndActivations };
 // The task of a dataset; auto = the dataset's own.
 enum class TaskChoice { kAuto, kClassification, kRegression };
+// Which hardware a sweep trains its hardware-aware models for: each point they are scored on, or the one
+// [hardware.train] (a model scored on every point).
+enum class SweepTrain { kPoint, kFixed };
 
 inline constexpr std::array<std::string_view, 4> kMethodNames = {"baseline", "pas", "act", "axtrain"};
 inline constexpr std::array<std::string_view, 2> kPasModeNames = {"emulate", "statistic"};
@@ -29,6 +32,7 @@ inline constexpr std::array<std::string_view, 2> kWeightQuantNames = {"per-tenso
 inline constexpr std::array<std::string_view, 2> kFaultsNames = {"transient", "persistent"};
 inline constexpr std::array<std::string_view, 2> kMemoryScopeNames = {"weights", "weights+activations"};
 inline constexpr std::array<std::string_view, 3> kTaskChoiceNames = {"auto", "classification", "regression"};
+inline constexpr std::array<std::string_view, 2> kSweepTrainNames = {"point", "fixed"};
 
 constexpr std::span<const std::string_view> choice_names(Method) {
   return kMethodNames;
@@ -53,6 +57,9 @@ constexpr std::span<const std::string_view> choice_names(MemoryScope) {
 }
 constexpr std::span<const std::string_view> choice_names(TaskChoice) {
   return kTaskChoiceNames;
+}
+constexpr std::span<const std::string_view> choice_names(SweepTrain) {
+  return kSweepTrainNames;
 }
 
 // Methods that add the sensitivity term R(w) to the loss (AxTrain-act).

@@ -3,6 +3,7 @@
 
 #include "axtrain/util/fields.h"
 
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -15,6 +16,8 @@ struct TomlSection {
   std::string path;
   std::string flag_prefix;  // the flags of its keys are --<flag_prefix><key> (named in error messages)
   std::vector<std::pair<std::string, FieldRef>> keys;
+  // A table of free keys instead (names such as multiplier specs), each a finite number: set, keys unused.
+  std::map<std::string, double>* numbers = nullptr;
 };
 
 // Reads the TOML file at `path` into the targets; keys the file does not set keep their values. Returns

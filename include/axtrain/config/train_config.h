@@ -3,12 +3,16 @@
 // ([hardware.train], flags --train-<key>) and in evaluation ([hardware.eval], flags --eval-<key>) are separate.
 // The field tables below are the single source of truth; docs/config.md lists every key (a test checks it).
 //
+// The energy model's parameters are the [energy] section (flags --energy-<key>) and the table
+// [energy.multiply_pj] (config/energy_config.h).
+//
 // Precedence, lowest first:
 //   built-in defaults < top-level hw/memory in the file < [hardware.*] keys in the file
 //   < --hw/--memory flags < --train-*/--eval-* flags
 #pragma once
 
 #include "axtrain/config/choices.h"
+#include "axtrain/config/energy_config.h"
 #include "axtrain/net/network_spec.h"
 #include "axtrain/util/fields.h"
 
@@ -84,11 +88,13 @@ struct TrainConfig {
   StringList sweep_memories = {"none"};                              // evaluation memory settings
   StringList sweep_methods = {"baseline", "pas", "act", "axtrain"};  // method names (sweep_method_list)
   IntList sweep_seeds = {1};                                         // each seed trains its own models
-  StringList sweep_layers = {};   // per-layer assignments "MUL@MEM;MUL@MEM;..." (one entry per layer)
-  int finetune_epochs = 2;        // >= 0; epochs every method (and the reference) adds to the baseline
-  double budget = 0.01;           // >= 0; allowed approximation-induced error (0.01 = 1 percentage point)
-  HardwareConfig hardware_train;  // [hardware.train], --train-<key>
-  HardwareConfig hardware_eval;   // [hardware.eval], --eval-<key>
+  StringList sweep_layers = {};                 // per-layer assignments "MUL@MEM;MUL@MEM;..." (one entry per layer)
+  SweepTrain sweep_train = SweepTrain::kPoint;  // point | fixed: train for each point, or for [hardware.train]
+  int finetune_epochs = 2;                      // >= 0; epochs every method (and the reference) adds to the baseline
+  double budget = 0.01;                         // >= 0; allowed approximation-induced error (0.01 = 1 percentage point)
+  HardwareConfig hardware_train;                // [hardware.train], --train-<key>
+  HardwareConfig hardware_eval;                 // [hardware.eval], --eval-<key>
+  EnergyParams energy;  // [energy], --energy-<key>; [energy.multiply_pj] (config/energy_config.h)
 
   bool operator==(const TrainConfig&) const = default;
 };

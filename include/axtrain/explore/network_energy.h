@@ -31,4 +31,14 @@ struct LayerHardware {
 EnergyBreakdown network_energy(const NetworkSpec& spec, const std::vector<LayerHardware>& hardware,
                                const EnergyParams& params);
 
+// The energy of a network whose layers all run on one hardware, and what it saves.
+struct NetworkEnergy {
+  EnergyBreakdown energy;   // pJ per inference
+  double saving = 0;        // energy_saving against the exact multiplier at nominal voltage
+  std::string_view source;  // multiply_energy_source of the multiplier
+};
+// Every approximate layer on `multiplier` with the SRAM at `voltage` (V). Throws as network_energy does.
+NetworkEnergy uniform_network_energy(const NetworkSpec& spec, const Multiplier& multiplier, double voltage,
+                                     const EnergyParams& params);
+
 }  // namespace axtrain

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -37,6 +38,9 @@ struct ResultRow {
   double sensitivity_mean = 0;       // mean weight sensitivity S_ij on the test set (SPEC 2.7)
   double energy_pj = 0;              // energy per inference, pJ
   double energy_saving = 0;          // 1 - energy_pj / energy of the exact multiplier at nominal voltage
+  std::string trained_for;           // what the model was trained for: "reference" (the baseline) or a hardware
+                                     // label, e.g. "K3 0.6V" (HardwarePoint::label)
+  std::string fingerprint;           // of every setting that determines this row (config/fingerprints.h)
 
   // Unique identity of the point: dataset|method|multiplier|memory|layer_assignment|seed, with '\' and '|'
   // inside the strings escaped as "\\" and "\|", so different rows never share a key.
@@ -61,8 +65,12 @@ class ResultLog {
   // A last line without its '\n' is the trace of a kill during a write: if it is not a complete row it is
   // removed from the file with a warning on stderr (that point will be recomputed); if it is, it is kept and
   // terminated. Any other malformed line, or a key that appears twice, throws axtrain::Error naming file:line.
-  // Blank lines are skipped.
+  // Blank lines are skipped. A row written before rows had fingerprints (no "fingerprint" field) loads with an
+  // empty one, so that no configuration matches it.
   static ResultLog open(const std::string& path);
+  // Keeps only the rows whose key is in `fingerprints` with the row's own fingerprint (the rows of this
+  // configuration), rewriting the file atomically when any is dropped; returns how many were dropped.
+  std::size_t retain_fingerprints(const std::map<std::string, std::string>& fingerprints);
 
   const std::string& path() const { return path_; }
   bool contains(const std::string& key) const;

@@ -32,15 +32,30 @@ struct MethodAnalysis {
   std::optional<BestPoint> best_under_budget;
 };
 
+// The architect's answer: the one configuration (method x hardware) of lowest energy within the budget.
+struct OverallBest {
+  Method method = Method::kBaseline;
+  std::string hardware;           // hardware_label of its rows
+  std::vector<std::size_t> rows;  // its rows, one per seed
+  double error_hw = 0;            // mean over the seeds
+  double ci95 = 0;                // one seed: the row's Monte Carlo interval; more: Student's t over the seeds
+  double reference_error = 0;     // mean over the same seeds of the reference baseline's exact error
+  double energy_pj = 0;
+  double energy_saving = 0;
+};
+
 struct SweepAnalysis {
   double budget = 0;
-  std::vector<MethodAnalysis> methods;  // ordered by (method name, seed)
+  std::vector<MethodAnalysis> methods;      // ordered by (method name, seed)
+  std::optional<OverallBest> overall_best;  // none when no configuration meets the budget
   nlohmann::json to_json() const;
 };
 
 // Groups the rows by (method, seed). The reference of a seed is the baseline's exact error; groups of a seed
 // without a baseline row are skipped. Best under budget: the lowest-energy row whose error_hw - reference <=
-// budget (best_under_budget in pareto.h).
+// budget (best_under_budget in pareto.h). Overall best: rows grouped by (method, hardware label) over the seeds
+// that have a reference; a group qualifies when the mean over its seeds of error_hw - reference is within the
+// budget; the lowest mean energy wins, ties to the lower excess error, then the earlier group in row order.
 SweepAnalysis analyse_rows(std::span<const ResultRow> rows, double budget);
 
 }  // namespace axtrain

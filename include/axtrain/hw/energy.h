@@ -21,9 +21,9 @@ namespace axtrain {
 // Source tags: [H14] Horowitz ISSCC 2014 (45 nm, 0.9 V), scaled x1.6 to 65 nm at 1.0 V per Stillmaker & Baas
 // 2017; [E] an estimate of this project, not printed in any paper. Details and citations in the docs.
 // Every scalar field is listed in energy_fields() (name = config key). Example:
-//   EnergyParams p{.sram_leakage_pj = 0.5};  p.multiply_pj_override["lut:m.bin"] = 0.21;
+//   EnergyParams p{.sram_leakage_pj = 0.5};  p.multiply_pj["lut:m.bin"] = 0.21;
 struct EnergyParams {
-  double multiply_pj = 0.32;           // exact 8x8 multiply, pJ, >= 0; [H14] 0.2 pJ x 1.6
+  double exact_multiply_pj = 0.32;     // exact 8x8 multiply, pJ, >= 0; [H14] 0.2 pJ x 1.6
   double accumulate_pj = 0.16;         // 32-bit add, once per MAC, pJ, >= 0; [H14] 0.1 pJ x 1.6
   double sram_read_pj = 2.0;           // SRAM read per byte at nominal V, pJ, >= 0; [H14] 8 KB, 10 pJ/64 bit x 1.6 / 8
   double sram_write_pj = 2.0;          // SRAM write per byte at nominal V, pJ, >= 0; [E] assumed = read
@@ -35,7 +35,10 @@ struct EnergyParams {
   double mitchell_ratio = 0.7;         // Mitchell multiply energy / exact 8x8, [0, 1]; [E]
   // Multiply energy in pJ (>= 0) per multiplier spec string, exactly as written (Multiplier::spec(), e.g.
   // "K3", "lut:m.bin"); takes precedence over the design rule. "K3" and "kulkarni:7" are different keys.
-  std::map<std::string, double> multiply_pj_override;
+  // Config: the table [energy.multiply_pj], e.g. "lut:my.bin" = 0.21.
+  std::map<std::string, double> multiply_pj;
+
+  bool operator==(const EnergyParams&) const = default;
 };
 
 // One scalar parameter of EnergyParams: the single source of truth for its name (the config key), help,
@@ -52,6 +55,9 @@ struct EnergyField {
 // All scalar fields of EnergyParams, in declaration order. Names are unique.
 const std::vector<EnergyField>& energy_fields();
 
+// Every parameter as "name=value;" (values exact, overrides as "multiply_pj[SPEC]=value;"): what results depend on.
+std::string energy_params_text(const EnergyParams& params);
+
 // Sets the field called `name` to `value`. Throws axtrain::Error for an unknown name (listing the known
 // ones) or a value outside the field's range (naming the range).
 void set_energy_param(EnergyParams& params, std::string_view name, double value);
@@ -60,7 +66,7 @@ void set_energy_param(EnergyParams& params, std::string_view name, double value)
 // override. Every function below calls it.
 void check_energy_params(const EnergyParams& params);
 
-// Multiply energy of a design relative to the exact 8x8 multiplier (multiply_pj); one rule per design.
+// Multiply energy of a design relative to the exact 8x8 multiplier (exact_multiply_pj); one rule per design.
 // exact: 1.
 double multiply_energy_ratio(const ExactMul& design, const EnergyParams& params);
 // 1 - kulkarni_saving x n/16, n = number of approximate 2x2 blocks = #{(i, j) in 0..3^2 : i + j < k}.
@@ -73,10 +79,16 @@ double multiply_energy_ratio(const DrumMul& design, const EnergyParams& params);
 // mitchell_ratio.
 double multiply_energy_ratio(const MitchellMul& design, const EnergyParams& params);
 
-// Energy of one 8x8 multiply in pJ: multiply_pj_override[m.spec()] if present, else
-// multiply_pj x multiply_energy_ratio(design). A lut: multiplier without an override throws axtrain::Error
+// Energy of one 8x8 multiply in pJ: multiply_pj[m.spec()] if present, else
+// exact_multiply_pj x multiply_energy_ratio(design). A lut: multiplier without an override throws axtrain::Error
 // (its energy is unknown; the message says how to give it).
 double multiply_energy_pj(const Multiplier& m, const EnergyParams& params);
+
+// Where a multiplier's energy comes from: "user" ([energy.multiply_pj] has its spec), "paper" (the exact
+// multiplier, [H14], and Kulkarni's designs, whose saving Kulkarni 2011 reports), "estimate" (this project's
+// rule for truncated, DRUM and Mitchell designs: docs/energy-model.md) or "unknown" (a lut: table without an
+// entry; multiply_energy_pj throws for it).
+std::string_view multiply_energy_source(const Multiplier& m, const EnergyParams& params);
 
 // Energy of one MAC in pJ: multiply_energy_pj + accumulate_pj.
 double mac_energy_pj(const Multiplier& m, const EnergyParams& params);
@@ -112,9 +124,11 @@ LayerWork conv2d_layer_work(int in_channels, int out_channels, int height, int w
 
 // Energy per inference in pJ, split into the MAC datapath and the SRAM.
 struct EnergyBreakdown {
-  double mac_pj = 0;    // sum of macs x mac_energy_pj(m)
-  double sram_pj = 0;   // sum of reads x E_sram(V, read) + writes x E_sram(V, write)
-  double total_pj = 0;  // mac_pj + sram_pj
+  double multiply_pj = 0;    // sum of macs x multiply_energy_pj(m)
+  double accumulate_pj = 0;  // sum of macs x accumulate_pj
+  double mac_pj = 0;         // sum of macs x mac_energy_pj(m): multiplies and accumulates
+  double sram_pj = 0;        // sum of reads x E_sram(V, read) + writes x E_sram(V, write)
+  double total_pj = 0;       // mac_pj + sram_pj
 };
 
 // Sums the layers for multiplier m with the SRAM at `voltage` (V). Throws axtrain::Error for a negative count

@@ -5,6 +5,7 @@
 
 #include "axtrain/config/train_config.h"
 #include "axtrain/data/dataset.h"
+#include "axtrain/explore/network_energy.h"
 #include "axtrain/runs/run_folder.h"
 #include "axtrain/train/evaluation.h"
 #include "axtrain/train/history.h"
@@ -30,7 +31,7 @@ struct TrainingSummary {
 };
 
 // metrics.json of a run: the configuration's identity, errors on exact and on the evaluation hardware
-// (SPEC 2.8), sensitivity under it (SPEC 2.7).
+// (SPEC 2.8), sensitivity under it (SPEC 2.7), energy per inference on it (SPEC 2.5, config [energy]).
 struct RunMetrics {
   Method method = Method::kBaseline;
   std::string dataset;
@@ -44,12 +45,17 @@ struct RunMetrics {
   TrialStats test_error_hw;
   std::optional<TrialStats> test_error_hw_compensated;  // with bias_compensation
   SensitivityStats sensitivity;
+  std::optional<NetworkEnergy> energy;      // per inference on the evaluation hardware; none when unknown
+  std::string energy_unknown;               // why it is unknown (a lut: multiplier without an energy)
   std::optional<TrainingSummary> training;  // train only
   std::string checkpoint;                   // eval only: the checkpoint evaluated
 
   double approximation_error() const { return test_error_hw.mean - test_error_exact; }
   nlohmann::json to_json() const;
 };
+
+// "energy per inference: 45.12 nJ (multiplies ..., accumulates ..., SRAM ... nJ; ...), 4.1 % less than ...".
+std::string energy_line(const NetworkEnergy& energy);
 
 // Trains as configured, evaluates on exact and on the evaluation hardware, measures sensitivity, writes the
 // run folder (config.out; "" = runs/<dataset>-<method>-seed<seed>; run_folder.h) and returns its metrics.

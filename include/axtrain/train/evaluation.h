@@ -48,6 +48,7 @@ TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task,
 // Calibrates every layer's per-output bias compensation for the multiplier of `hw` on up to `samples` rows of
 // `data` (memory faults off: the correction targets the multiplier's deterministic mean error). Afterwards a
 // HardwareState with compensate_bias = true runs compensated.
+inline constexpr int64_t kBiasCalibrationSamples = 2048;  // training rows that calibrate it in train and explore
 void calibrate_bias(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int64_t samples,
                     int64_t batch_size);
 
@@ -64,8 +65,5 @@ SensitivityStats measure_sensitivity(ApproxNet& net, const TensorData& data, Tas
 // Per-sample losses summed over the batch (cross-entropy or squared error): the loss whose gradient with
 // respect to a layer output is the per-sample delta of SPEC 2.7.
 torch::Tensor summed_sample_loss(const torch::Tensor& output, const torch::Tensor& target, Task task);
-
-// Half-width of the 95 % confidence interval of a mean of n samples with standard deviation s.
-double ci95_half_width(double s, int n);
 
 }  // namespace axtrain
