@@ -40,12 +40,16 @@ EnergyBreakdown network_energy(const NetworkSpec& spec, const std::vector<LayerH
   return total;
 }
 
+double saving_against_exact(const NetworkSpec& spec, const EnergyBreakdown& energy, const EnergyParams& params) {
+  static const Multiplier exact = Multiplier::parse("exact");
+  return energy_saving(energy, network_energy(spec, {{exact, params.nominal_voltage}}, params));
+}
+
 NetworkEnergy uniform_network_energy(const NetworkSpec& spec, const Multiplier& multiplier, double voltage,
                                      const EnergyParams& params) {
   NetworkEnergy result;
   result.energy = network_energy(spec, {{multiplier, voltage}}, params);
-  const EnergyBreakdown exact = network_energy(spec, {{Multiplier::parse("exact"), params.nominal_voltage}}, params);
-  result.saving = energy_saving(result.energy, exact);
+  result.saving = saving_against_exact(spec, result.energy, params);
   result.source = multiply_energy_source(multiplier, params);
   return result;
 }

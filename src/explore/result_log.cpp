@@ -155,7 +155,7 @@ ResultLog ResultLog::open(const std::string& path) {
       AXT_FAIL("{}:{}: not a valid result row: {}; fix or delete that line (the point will be recomputed)", path,
                line.number, why);
     }
-    AXT_CHECK(log.keys_.insert(row.key()).second,
+    AXT_CHECK(log.index_.emplace(row.key(), log.rows_.size()).second,
               "{}:{}: the point {} appears twice in the result log; delete one of the two lines", path, line.number,
               row.key());
     log.rows_.push_back(std::move(row));
@@ -173,10 +173,10 @@ std::size_t ResultLog::retain_fingerprints(const std::map<std::string, std::stri
   const std::size_t dropped = rows_.size() - kept.size();
   if (dropped == 0) return 0;
   std::string content;
-  keys_.clear();
+  index_.clear();
   for (const ResultRow& row : kept) {
     content += to_json(row).dump() + "\n";
-    keys_.insert(row.key());
+    index_.emplace(row.key(), index_.size());
   }
   write_file_atomic(path_, content);
   rows_ = std::move(kept);
@@ -184,7 +184,13 @@ std::size_t ResultLog::retain_fingerprints(const std::map<std::string, std::stri
 }
 
 bool ResultLog::contains(const std::string& key) const {
-  return keys_.count(key) != 0;
+  return index_.contains(key);
+}
+
+const ResultRow& ResultLog::row(const std::string& key) const {
+  const auto it = index_.find(key);
+  AXT_CHECK(it != index_.end(), "the point {} is not in the result log {}", key, path_);
+  return rows_[it->second];
 }
 
 void ResultLog::append(const ResultRow& row) {
@@ -198,7 +204,7 @@ void ResultLog::append(const ResultRow& row) {
     AXT_FAIL("cannot write the point {} to {}: {}; use UTF-8 names", key, path_, e.what());
   }
   append_durably(path_, line);
-  keys_.insert(key);
+  index_.emplace(key, rows_.size());
   rows_.push_back(row);
 }
 

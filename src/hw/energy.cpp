@@ -60,13 +60,6 @@ const std::vector<EnergyField>& energy_fields() {
   return fields;
 }
 
-std::string energy_params_text(const EnergyParams& params) {
-  std::string text;
-  for (const EnergyField& f : energy_fields()) text += fmt::format("{}={:.17g};", f.name, params.*f.member);
-  for (const auto& [spec, pj] : params.multiply_pj) text += fmt::format("multiply_pj[{}]={:.17g};", spec, pj);
-  return text;
-}
-
 void set_energy_param(EnergyParams& params, std::string_view name, double value) {
   const auto& fields = energy_fields();
   const auto it = std::find_if(fields.begin(), fields.end(), [&](const EnergyField& f) { return f.name == name; });

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string_view>
 
 namespace axtrain::plot {
 namespace {
@@ -37,13 +38,17 @@ void text(std::string& out, double x, double y, double size, const char* anchor,
 }  // namespace
 
 double text_width(const std::string& text, double size) {
+  // Advance widths in em, rounded up from DejaVu Sans (the sans-serif of Debian's fonts-dejavu-core), so that
+  // an estimate errs wide: a label judged free of others is free in the browser too.
   double units = 0;
   for (unsigned char c : text) {
     if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte: counted with its lead byte
-    units += (c == 'i' || c == 'l' || c == '.' || c == ',' || c == ' ' || c == '(' || c == ')') ? 0.32
-             : (c == 'm' || c == 'w' || c == 'M' || c == 'W')                                   ? 0.85
-             : (c >= 'A' && c <= 'Z')                                                           ? 0.68
-                                                                                                : 0.56;
+    units += std::string_view("ilj.,:;'|!").find(static_cast<char>(c)) != std::string_view::npos  ? 0.32
+             : std::string_view(" ()[]trf-").find(static_cast<char>(c)) != std::string_view::npos ? 0.42
+             : (c == 'm' || c == 'w' || c == 'M' || c == 'W' || c == '%' || c == '=' || c == '+') ? 0.9
+             : (c >= 'A' && c <= 'Z')                                                             ? 0.74
+             : (c >= '0' && c <= '9')                                                             ? 0.65
+                                                                                                  : 0.63;
   }
   return units * size;
 }
@@ -51,6 +56,19 @@ double text_width(const std::string& text, double size) {
 std::string px(double value) {
   AXT_ASSERT(std::isfinite(value));
   return fmt::format("{:.1f}", value);
+}
+
+void check_size(int width, int height) {
+  AXT_CHECK(width >= 240 && height >= 180 && width <= 10000 && height <= 10000,
+            "plot size {}x{} px is out of range; use a width of 240..10000 and a height of 180..10000", width, height);
+}
+
+std::string color_of(const std::string& color, std::size_t index) {
+  return xml_escape(color.empty() ? palette_color(index) : color);
+}
+
+std::string short_num(double value) {
+  return fmt::format("{:.4g}", value);
 }
 
 bool Box::overlaps(const Box& o) const {
@@ -79,7 +97,7 @@ std::string Axis::label(double tick) const {
   return s;
 }
 
-Axis make_axis(double min, double max, bool log, int target) {
+Axis make_axis(double min, double max, bool log, int target, bool integer) {
   Axis a;
   a.log = log;
   if (log) {
@@ -112,6 +130,7 @@ Axis make_axis(double min, double max, bool log, int target) {
     max += pad;
   }
   a.step = nice_step((max - min) / std::max(1, target - 1));
+  if (integer) a.step = std::max(a.step, 1.0);
   a.lo = std::floor(min / a.step + 1e-9) * a.step;
   a.hi = std::ceil(max / a.step - 1e-9) * a.step;
   for (int i = 0; i < 100; ++i) {
@@ -209,48 +228,68 @@ void draw_frame(std::string& out, const Frame& f, const std::string& title, cons
   }
 }
 
-Box draw_legend(std::string& out, const Frame& f, const std::vector<LegendEntry>& entries,
-                const std::vector<std::pair<double, double>>& occupied) {
-  if (entries.empty()) return Box{0, 0, 0, 0};
-  constexpr double kSwatch = 22, kRow = 16, kPad = 6, kInset = 8;
+namespace {
+
+constexpr double kSwatch = 22, kRow = 16, kPad = 6, kInset = 8;
+
+std::pair<double, double> legend_size(const std::vector<LegendEntry>& entries) {
   double text_w = 0;
   for (const LegendEntry& e : entries) text_w = std::max(text_w, text_width(e.name, kLegendSize));
-  const double w = std::min(kPad + kSwatch + 6 + text_w + kPad, f.right - f.left - 2 * kInset);
-  const double h = kPad * 2 + kRow * static_cast<double>(entries.size()) - 4;
-  // Corners in order of preference: top-right, top-left, bottom-right, bottom-left.
+  return {kPad + kSwatch + 6 + text_w + kPad, kPad * 2 + kRow * static_cast<double>(entries.size()) - 4};
+}
+
+}  // namespace
+
+LegendLayout layout_with_legend(int width, int height, bool has_title, Axis& x, Axis& y,
+                                const std::vector<LegendEntry>& entries,
+                                const std::function<std::vector<std::pair<double, double>>(const Frame&)>& occupied) {
+  LegendLayout out;
+  out.frame = layout(width, height, has_title, x, y);
+  if (entries.empty()) return out;
+  const Frame& f = out.frame;
+  const auto [w, h] = legend_size(entries);
   const std::array<Box, 4> corners = {
       Box{f.right - kInset - w, f.top + kInset, f.right - kInset, f.top + kInset + h},
       Box{f.left + kInset, f.top + kInset, f.left + kInset + w, f.top + kInset + h},
       Box{f.right - kInset - w, f.bottom - kInset - h, f.right - kInset, f.bottom - kInset},
       Box{f.left + kInset, f.bottom - kInset - h, f.left + kInset + w, f.bottom - kInset}};
-  Box best = corners[0];
-  long best_count = -1;
+  const std::vector<std::pair<double, double>> points = occupied(f);
   for (const Box& c : corners) {
-    long n = 0;
-    for (const auto& [x, y] : occupied) n += (x >= c.x0 - 4 && x <= c.x1 + 4 && y >= c.y0 - 4 && y <= c.y1 + 4);
-    if (best_count < 0 || n < best_count) best = c, best_count = n;
+    if (c.x0 < f.left || c.y1 > f.bottom) continue;  // taller or wider than the plot area
+    const bool free = std::none_of(points.begin(), points.end(), [&](const auto& p) {
+      return p.first >= c.x0 - 4 && p.first <= c.x1 + 4 && p.second >= c.y0 - 4 && p.second <= c.y1 + 4;
+    });
+    if (free) return out.legend = c, out;
   }
+  // Beside the plot: the picture grows to the right by the legend's width, so the plot area keeps its size.
+  out.frame.width = width + static_cast<int>(std::ceil(w + 12));
+  out.legend = Box{f.right + 10, f.top, f.right + 10 + w, f.top + h};
+  return out;
+}
+
+void draw_legend(std::string& out, const Box& box, const std::vector<LegendEntry>& entries) {
+  if (entries.empty()) return;
   out += fmt::format(R"(<g class="legend"><rect x="{}" y="{}" width="{}" height="{}" fill="white" fill-opacity="0.88" )"
                      R"(stroke="#bbb" stroke-width="1" rx="3"/>)",
-                     px(best.x0), px(best.y0), px(w), px(h));
+                     px(box.x0), px(box.y0), px(box.x1 - box.x0), px(box.y1 - box.y0));
   out += '\n';
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const LegendEntry& e = entries[i];
-    const double cy = best.y0 + kPad + kRow * static_cast<double>(i) + 6, x0 = best.x0 + kPad;
+    const double cy = box.y0 + kPad + kRow * static_cast<double>(i) + 6, x0 = box.x0 + kPad;
     const std::string color = xml_escape(e.color);
     if (e.bar)
       out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="10" fill="{}" fill-opacity="0.6" stroke="{}"/>)",
                          px(x0 + 4), px(cy - 5), px(kSwatch - 8), color, color);
-    if (e.line)
-      out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>)", px(x0), px(cy),
-                         px(x0 + kSwatch), px(cy), color);
+    if (e.line || e.dashed)
+      out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"{}/>)", px(x0), px(cy),
+                         px(x0 + kSwatch), px(cy), color, e.dashed ? 1.2 : 2.0,
+                         e.dashed ? R"( stroke-dasharray="6 4")" : "");
     if (e.marker)
       out += fmt::format(R"(<circle class="legend-pt" cx="{}" cy="{}" r="3.5" fill="{}"/>)", px(x0 + kSwatch / 2),
                          px(cy), color);
     text(out, x0 + kSwatch + 6, cy + kLegendSize * 0.35, kLegendSize, "start", e.name, R"( class="legend-entry")");
   }
   out += "</g>\n";
-  return best;
 }
 
 }  // namespace axtrain::plot

@@ -2,6 +2,8 @@
 // legend, and small SVG text helpers shared by render_plot and render_histogram.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,8 +28,9 @@ struct Axis {
 };
 
 // An axis covering [min, max] (min > max when there is no data). Linear: 1-2-5 steps, about `target`
-// ticks, the ends rounded out to ticks. Log (min > 0 required): whole decades. Degenerate ranges padded.
-Axis make_axis(double min, double max, bool log, int target = 6);
+// ticks, the ends rounded out to ticks; with `integer` the step is at least 1 (ticks at whole numbers). Log
+// (min > 0 required): whole decades. Degenerate ranges padded.
+Axis make_axis(double min, double max, bool log, int target = 6, bool integer = false);
 
 // Pixel geometry of a chart.
 struct Frame {
@@ -50,18 +53,40 @@ struct Box {
 
 struct LegendEntry {
   std::string name, color;
-  bool line = false, marker = false, bar = false;
+  bool line = false, marker = false, bar = false, dashed = false;  // dashed: a reference line's swatch
 };
 
-// Draws the legend in the frame corner holding the fewest of `occupied` pixel points; returns its box
-// (an empty box when there are no entries).
-Box draw_legend(std::string& out, const Frame& frame, const std::vector<LegendEntry>& entries,
-                const std::vector<std::pair<double, double>>& occupied);
+// A frame and the box of its legend.
+struct LegendLayout {
+  Frame frame;
+  Box legend{0, 0, 0, 0};  // empty when there are no entries
+};
+
+// Lays out the frame (layout) and places the legend in the first corner of the plot area (top-right,
+// top-left, bottom-right, bottom-left) that holds none of the pixel points `occupied()` returns; when every
+// corner holds some, the legend goes to the right of the plot area and the picture (frame.width) grows by its
+// width, so that it never hides data and the plot keeps its size.
+// `occupied` is called with each frame tried, after its layout has set the axes' pixel ends.
+LegendLayout layout_with_legend(int width, int height, bool has_title, Axis& x, Axis& y,
+                                const std::vector<LegendEntry>& entries,
+                                const std::function<std::vector<std::pair<double, double>>(const Frame&)>& occupied);
+
+// Draws the legend's entries in `box` (from layout_with_legend).
+void draw_legend(std::string& out, const Box& box, const std::vector<LegendEntry>& entries);
 
 // Estimated width in pixels of `text` in a sans-serif font of `size` px (no font metrics available).
 double text_width(const std::string& text, double size);
 
 // A pixel coordinate as SVG text, one decimal; non-finite values are an internal error.
 std::string px(double value);
+
+// A plot size is 240..10000 x 180..10000 px (else axtrain::Error).
+void check_size(int width, int height);
+
+// `color` XML-escaped, or the palette colour of `index` when it is empty.
+std::string color_of(const std::string& color, std::size_t index);
+
+// A value for a tooltip: 4 significant digits.
+std::string short_num(double value);
 
 }  // namespace axtrain::plot

@@ -2,9 +2,8 @@
 
 #include "axtrain/config/hardware.h"
 #include "axtrain/explore/sweep_point.h"
-#include "axtrain/report/report.h"
+#include "axtrain/runs/explore_report.h"
 #include "axtrain/runs/model_store.h"
-#include "axtrain/runs/tradeoff_plot.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/folder_lock.h"
 #include "axtrain/util/interrupt.h"
@@ -16,54 +15,6 @@
 
 namespace axtrain {
 namespace {
-
-std::string report_table(const SweepAnalysis& analysis) {
-  std::string md =
-      "| method | seed | reference error | best under budget | error | energy (nJ) | saving |\n"
-      "|---|---|---|---|---|---|---|\n";
-  for (const MethodAnalysis& m : analysis.methods) {
-    const auto& best = m.best_under_budget;
-    md += fmt::format("| {} | {} | {:.4f} | {} | {} | {} | {} |\n", name_of(m.method), m.seed, m.reference_error,
-                      best ? best->hardware : "none within budget", best ? fmt::format("{:.4f}", best->error_hw) : "-",
-                      best ? fmt::format("{:.2f}", best->energy_pj / 1000) : "-",
-                      best ? fmt::format("{:.1f} %", 100 * best->energy_saving) : "-");
-  }
-  return md;
-}
-
-// The run's answer in one sentence.
-std::string verdict(const SweepAnalysis& analysis) {
-  if (!analysis.overall_best) return "**No configuration meets the budget.**";
-  const OverallBest& b = *analysis.overall_best;
-  return fmt::format(
-      "**Best overall: {} on {}**: error {:.4f} +- {:.4f} (95 % CI; reference {:.4f}), {:.2f} nJ per inference, "
-      "{:.1f} % less energy than the exact multiplier at nominal voltage.",
-      name_of(b.method), b.hardware, b.error_hw, b.ci95, b.reference_error, b.energy_pj / 1000, 100 * b.energy_saving);
-}
-
-std::vector<ReportSection> explore_report(const ExploreResult& result) {
-  PlotSpec pareto = tradeoff_plot("Accuracy vs energy (Pareto fronts per method)");
-  for (const MethodAnalysis& m : result.analysis.methods)
-    add_tradeoff_series(pareto, fmt::format("{} seed {}", name_of(m.method), m.seed), result.rows, m.rows,
-                        hardware_label);
-  std::vector<ReportSection> sections;
-  sections.push_back({"Best configuration under the budget",
-                      fmt::format("Budget: approximation-induced error <= {:.4f} above the equal-budget baseline's "
-                                  "exact error (SPEC 2.8).\n\n{}\n\n{}",
-                                  result.budget, verdict(result.analysis), report_table(result.analysis)),
-                      "", ""});
-  sections.push_back(
-      {"Accuracy vs energy", "Every evaluated point; lines are the Pareto fronts.", render_plot(pareto), "pareto.svg"});
-  std::string table =
-      "| method | seed | trained for | hardware | error exact | error hw | +- ci95 | sensitivity | energy (nJ) |\n"
-      "|---|---|---|---|---|---|---|---|---|\n";
-  for (const ResultRow& r : result.rows)
-    table += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {:.3g} | {:.2f} |\n", name_of(r.method),
-                         r.seed, r.trained_for, hardware_label(r), r.error_exact, r.error_hw, r.error_hw_ci95,
-                         r.sensitivity_mean, r.energy_pj / 1000);
-  sections.push_back({"All points", table, "", ""});
-  return sections;
-}
 
 // One row of the sweep: the model that gives it and the row's identity.
 struct ExploreJob {
@@ -166,9 +117,7 @@ ExploreResult run_explore(const TrainConfig& config, const Progress& progress) {
                               jobs.size(), name_of(job.method), job.seed, job.model.trained_for, job.point.label(),
                               row.error_hw, row.error_exact));
   }
-  std::map<std::string, const ResultRow*> by_key;
-  for (const ResultRow& row : log.rows()) by_key[row.key()] = &row;
-  for (const ExploreJob& job : jobs) result.rows.push_back(*by_key.at(job.key));
+  for (const ExploreJob& job : jobs) result.rows.push_back(log.row(job.key));
   result.analysis = analyse_rows(result.rows, config.budget);
   write_file_atomic(out + "/results.json", result.to_json().dump(2) + "\n");
   write_file_atomic(out + "/results.csv", rows_csv(result.rows));

@@ -1,5 +1,6 @@
 #include "axtrain/runs/model_store.h"
 
+#include "axtrain/config/energy_config.h"
 #include "axtrain/config/fingerprints.h"
 #include "axtrain/explore/network_energy.h"
 #include "axtrain/train/checkpoint.h"
@@ -136,10 +137,9 @@ HardwareConfig training_hardware_for(const TrainConfig& config, const HardwarePo
 std::string row_fingerprint(const ModelPlan& model, const TrainConfig& config, const HardwarePoint& point,
                             const EnergyParams& energy) {
   constexpr int kRowFormat = 3;  // bump when a row's fields or their meaning change
-  return fingerprint(
-      fmt::format("rows v{}|{}|{}|{}", kRowFormat, model.fingerprint,
-                  evaluation_text(config, section_for(config, point.multiplier, point.memory), point.layers),
-                  energy_params_text(energy)));
+  return fingerprint(fmt::format(
+      "rows v{}|{}|{}|{}", kRowFormat, model.fingerprint,
+      evaluation_text(config, section_for(config, point.multiplier, point.memory), point.layers), energy_toml(energy)));
 }
 
 ResultRow evaluate_point(ApproxNet& net, const PreparedData& data, const TrainConfig& config,
@@ -173,17 +173,13 @@ ResultRow evaluate_point(ApproxNet& net, const PreparedData& data, const TrainCo
   if (point.layers.empty())
     row.sensitivity_mean = measure_sensitivity(net, data.test, data.task, per_layer.front(), c.batch_size).mean;
   if (c.bias_compensation && point.layers.empty()) {  // the free comparator: the multiplier's mean error removed
-    calibrate_bias(net, data.train, data.task, per_layer.front(), kBiasCalibrationSamples, c.batch_size);
-    HardwareState compensated = per_layer.front();
-    compensated.compensate_bias = true;
-    row.error_hw_compensated = hardware_error(net, data.test, data.task, compensated, c.trials, c.batch_size).mean;
+    row.error_hw_compensated =
+        bias_compensated_error(net, data.train, data.test, data.task, per_layer.front(), c.trials, c.batch_size).mean;
   }
   const NetworkSpec spec = network_spec(c, data);
   const EnergyBreakdown e = network_energy(spec, energy_layers, energy);
-  const EnergyBreakdown reference =
-      network_energy(spec, {{resolver.multiplier("exact"), energy.nominal_voltage}}, energy);
   row.energy_pj = e.total_pj;
-  row.energy_saving = energy_saving(e, reference);
+  row.energy_saving = saving_against_exact(spec, e, energy);
   return row;
 }
 

@@ -2,10 +2,8 @@
 
 #include "axtrain/config/hardware.h"
 #include "axtrain/explore/sweep_point.h"
-#include "axtrain/report/report.h"
-#include "axtrain/report/svg_plot.h"
 #include "axtrain/runs/model_store.h"
-#include "axtrain/runs/tradeoff_plot.h"
+#include "axtrain/runs/reproduce_report.h"
 #include "axtrain/train/evaluation.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/folder_lock.h"
@@ -104,7 +102,7 @@ std::vector<ReproduceJob> reproduce_jobs(const ReproduceOptions& o, const Energy
   return jobs;
 }
 
-const ResultRow* find(const std::vector<ResultRow>& rows, const std::string& dataset, Method method,
+const ResultRow* find(std::span<const ResultRow> rows, const std::string& dataset, Method method,
                       const std::string& multiplier) {
   for (const ResultRow& r : rows)
     if (r.dataset == dataset && r.method == method && r.multiplier == multiplier &&
@@ -113,7 +111,9 @@ const ResultRow* find(const std::vector<ResultRow>& rows, const std::string& dat
   return nullptr;
 }
 
-std::vector<ReproduceSummaryRow> summarise(const std::vector<ResultRow>& rows) {
+}  // namespace
+
+std::vector<ReproduceSummaryRow> summarise_reproduction(std::span<const ResultRow> rows) {
   std::vector<ReproduceSummaryRow> summary;
   for (const std::string d : kDatasets) {
     for (int k = 0; k < 3; ++k) {
@@ -125,6 +125,7 @@ std::vector<ReproduceSummaryRow> summarise(const std::vector<ResultRow>& rows) {
                             .hardware = kPresets[k],
                             .baseline_error_exact = exact,
                             .baseline_error_hw = ref->error_hw,
+                            .energy_pj = ref->energy_pj,
                             .baseline_sensitivity = ref->sensitivity_mean,
                             .paper_sensitivity_reduction_act = kPaperSensitivityReduction[k],
                             .paper_error_reduction_axtrain = kPaperErrorReduction[k],
@@ -159,11 +160,14 @@ std::vector<ReproduceSummaryRow> summarise(const std::vector<ResultRow>& rows) {
   return summary;
 }
 
+namespace {
+
 nlohmann::json summary_json(const ReproduceSummaryRow& s) {
   nlohmann::json j = {{"dataset", s.dataset},
                       {"hardware", s.hardware},
                       {"baseline_error_exact", s.baseline_error_exact},
                       {"baseline_error_hw", s.baseline_error_hw},
+                      {"energy_pj", s.energy_pj},
                       {"baseline_sensitivity", s.baseline_sensitivity},
                       {"paper_sensitivity_reduction_act", s.paper_sensitivity_reduction_act},
                       {"paper_error_reduction_axtrain", s.paper_error_reduction_axtrain}};
@@ -182,99 +186,6 @@ nlohmann::json summary_json(const ReproduceSummaryRow& s) {
   j["error_reduction_vs_compensated"] = by_method(s.error_reduction_vs_compensated);
   j["exact_cost"] = by_method(s.exact_cost);
   return j;
-}
-
-std::string percent(const std::optional<double>& value) {
-  return value ? fmt::format("{:.1f} %", 100 * *value) : "-";
-}
-
-std::string comparator_table(std::span<const ReproduceSummaryRow> summary) {
-  const auto error = [](const std::optional<double>& value) {
-    return value ? fmt::format("{:.4f}", *value) : std::string("-");
-  };
-  const auto points = [](const std::optional<double>& value) {
-    return value ? fmt::format("{:+.2f} pp", 100 * *value) : std::string("-");
-  };
-  std::string table =
-      "| dataset | hardware | baseline exact | baseline on hw | compensated baseline | axtrain on hw | error "
-      "reduction vs compensated: pas | act | axtrain | cost on exact hw: pas | act | axtrain |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-  for (const ReproduceSummaryRow& s : summary)
-    table +=
-        fmt::format("| {} | {} | {:.4f} | {:.4f} | {} | {} | {} | {} | {} | {} | {} | {} |\n", s.dataset, s.hardware,
-                    s.baseline_error_exact, s.baseline_error_hw, error(s.baseline_error_hw_compensated),
-                    error(s.error_hw[2]), percent(s.error_reduction_vs_compensated[0]),
-                    percent(s.error_reduction_vs_compensated[1]), percent(s.error_reduction_vs_compensated[2]),
-                    points(s.exact_cost[0]), points(s.exact_cost[1]), points(s.exact_cost[2]));
-  return table;
-}
-
-std::vector<ReportSection> reproduce_report(const ReproduceResult& result, const std::vector<PlotSeries>& curves,
-                                            const std::vector<HistogramGroup>& sensitivity_groups) {
-  const std::vector<ResultRow>& rows = result.rows;
-  PlotSpec energy_plot = tradeoff_plot("Fashion-MNIST: accuracy vs energy");
-  PlotSpec voltage_plot;
-  voltage_plot.title = "Fashion-MNIST: error vs SRAM voltage";
-  voltage_plot.x_label = "SRAM supply voltage (V)";
-  voltage_plot.y_label = "test error (mean over trials)";
-  for (const Method m : {Method::kBaseline, Method::kPas, Method::kAct, Method::kAxtrain}) {
-    std::vector<std::size_t> indices;
-    PlotSeries v;
-    v.name = std::string(name_of(m));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const ResultRow& r = rows[i];
-      if (r.dataset != kDatasets[0] || r.method != m) continue;
-      indices.push_back(i);
-      if (parse_memory(r.memory).kind != MemorySetting::Kind::kNone)
-        v.x.push_back(r.voltage), v.y.push_back(r.error_hw);
-    }
-    v.color = add_tradeoff_series(energy_plot, v.name, rows, indices, [](const ResultRow& r) {
-      return parse_memory(r.memory).kind == MemorySetting::Kind::kNone ? r.multiplier : r.memory;
-    });
-    voltage_plot.series.push_back(v);
-  }
-  PlotSpec curve_plot;
-  curve_plot.title = "Fashion-MNIST: training curves (baseline, then fine-tuning for K3)";
-  curve_plot.x_label = "epoch";
-  curve_plot.y_label = "training loss";
-  curve_plot.series = curves;
-  const char* profile = kReproduceProfileNames[static_cast<std::size_t>(result.profile)].data();
-  std::vector<ReportSection> sections;
-  sections.push_back({"Reproduction of the paper's table",
-                      fmt::format("Profile: {}. Reductions against the equal-budget baseline on the same hardware "
-                                  "(SPEC 2.8); the paper's numbers beside ours.\n\n{}",
-                                  profile, reproduce_table(result.summary)),
-                      "", ""});
-  sections.push_back(
-      {"Against the bias-compensated baseline",
-       "Compensating the multiplier's mean error in each layer's bias is free: no training, a calibration on "
-       "2048 training rows. Reductions here are against that baseline, so no gain is credited to training that "
-       "the calibration gives. The cost on exact hardware is each method's exact-hardware error minus the "
-       "baseline's (percentage points; positive = worse on an exact chip).\n\n" +
-           comparator_table(result.summary),
-       "", ""});
-  sections.push_back({"Accuracy vs energy",
-                      "Every Fashion-MNIST point (K1-K3 and the NTV sweep); lines are each method's Pareto front.",
-                      render_plot(energy_plot), "energy.svg"});
-  sections.push_back({"Error vs voltage",
-                      fmt::format("Models trained for {} (baseline: hardware-agnostic).", kNtvTrainVoltage),
-                      render_plot(voltage_plot), "voltage.svg"});
-  sections.push_back(
-      {"Sensitivity histograms", "Per-weight sensitivity on K3, baseline vs AxTrain-act (log10).",
-       render_histogram("Per-weight sensitivity on K3", "log10 sensitivity", sensitivity_groups, 40, true),
-       "sensitivity.svg"});
-  sections.push_back({"Training curves", "", render_plot(curve_plot), "curves.svg"});
-  return sections;
-}
-
-PlotSeries loss_curve(std::string name, const TrainHistory& history) {
-  PlotSeries s;
-  s.name = std::move(name);
-  for (const EpochStats& e : history.epochs) {
-    s.x.push_back(static_cast<double>(e.epoch));
-    s.y.push_back(e.loss);
-  }
-  return s;
 }
 
 }  // namespace
@@ -297,18 +208,6 @@ nlohmann::json ReproduceResult::to_json() const {
   return j;
 }
 
-std::string reproduce_table(std::span<const ReproduceSummaryRow> summary) {
-  std::string table =
-      "| dataset | hardware | sensitivity reduction (act) | paper | error reduction: pas | act | axtrain "
-      "| paper (axtrain) |\n|---|---|---|---|---|---|---|---|\n";
-  for (const ReproduceSummaryRow& s : summary)
-    table += fmt::format("| {} | {} | {} | {:.2f} % | {} | {} | {} | {:.2f} % |\n", s.dataset, s.hardware,
-                         percent(s.sensitivity_reduction_act), 100 * s.paper_sensitivity_reduction_act,
-                         percent(s.error_reduction_pas), percent(s.error_reduction_act),
-                         percent(s.error_reduction_axtrain), 100 * s.paper_error_reduction_axtrain);
-  return table;
-}
-
 ReproduceResult run_reproduce(const ReproduceOptions& o, const Progress& progress) {
   torch::set_num_threads(o.threads);
   std::filesystem::create_directories(o.out);
@@ -327,8 +226,7 @@ ReproduceResult run_reproduce(const ReproduceOptions& o, const Progress& progres
   result.resumed_points = log.rows().size();
   if (dropped > 0) progress.line(fmt::format("reproduce: {} rows of another configuration dropped", dropped));
   HardwareResolver resolver;
-  std::vector<HistogramGroup> sensitivity_groups;
-  std::vector<PlotSeries> curves;
+  ReproduceFigures figures{kDatasets[0], "K3", {}, {}, {}};
   for (const std::string dataset : kDatasets) {
     const TrainConfig base = dataset_config(dataset, o);
     progress.status("loading " + dataset);
@@ -347,27 +245,24 @@ ReproduceResult run_reproduce(const ReproduceOptions& o, const Progress& progres
                                 job.point.label(), row.error_hw, row.error_exact));
     }
     const HardwareConfig none = hardware("exact", "none");
-    if (dataset == kDatasets[0]) {  // per-weight sensitivity on K3 (baseline vs act) and the training curves
-      const HardwareState k3 =
-          HardwareState::emulate(resolver.multiplier("K3"), {}, static_cast<std::uint64_t>(o.seed));
+    if (dataset == figures.dataset) {  // per-weight sensitivity on K3 (baseline vs act) and the training curves
+      const HardwareConfig k3 = hardware(figures.hardware, "none");
+      const HardwareState state =
+          HardwareState::emulate(resolver.multiplier(figures.hardware), {}, static_cast<std::uint64_t>(o.seed));
       for (const Method m : {Method::kBaseline, Method::kAct}) {
-        auto net = store.model(m, m == Method::kAct ? hardware("K3", "none") : none, o.seed).net;
-        sensitivity_groups.push_back(
-            {std::string(name_of(m)), measure_sensitivity(*net, data.test, data.task, k3, base.batch_size).sample});
+        auto net = store.model(m, m == Method::kAct ? k3 : none, o.seed).net;
+        figures.sensitivity.push_back(
+            {std::string(name_of(m)), measure_sensitivity(*net, data.test, data.task, state, base.batch_size).sample});
       }
-      curves.push_back(loss_curve("baseline", store.baseline(o.seed).history));
-      for (const Method m : kMethods)
-        curves.push_back(
-            loss_curve(fmt::format("{} K3", name_of(m)), store.model(m, hardware("K3", "none"), o.seed).history));
+      figures.baseline = store.baseline(o.seed).history;
+      for (const Method m : kMethods) figures.finetuning.emplace_back(name_of(m), store.model(m, k3, o.seed).history);
     }
   }
-  std::map<std::string, const ResultRow*> by_key;
-  for (const ResultRow& row : log.rows()) by_key[row.key()] = &row;
-  for (const ReproduceJob& job : jobs) result.rows.push_back(*by_key.at(job.key));
-  result.summary = summarise(result.rows);
+  for (const ReproduceJob& job : jobs) result.rows.push_back(log.row(job.key));
+  result.summary = summarise_reproduction(result.rows);
   write_file_atomic(o.out + "/results.json", result.to_json().dump(2) + "\n");
   write_file_atomic(o.out + "/results.csv", rows_csv(result.rows));
-  write_report(o.out, "AxTrain reproduction", reproduce_report(result, curves, sensitivity_groups));
+  write_report(o.out, "AxTrain reproduction", reproduce_report(result, figures));
   return result;
 }
 

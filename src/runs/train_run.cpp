@@ -45,21 +45,19 @@ RunMetrics evaluate_run(ApproxNet& net, const PreparedData& data, const TrainCon
                                       HardwareState::exact(static_cast<std::uint64_t>(c.seed)), 1, c.batch_size)
                            .mean;
   progress.status(fmt::format("evaluating on {} (memory {})", c.hardware_eval.multiplier, c.hardware_eval.memory));
-  const HardwareState eval_hw = hardware_state(resolver.resolve(c.hardware_eval), c);
+  const ResolvedHardware hw = resolver.resolve(c.hardware_eval);
+  const HardwareState eval_hw = hardware_state(hw, c);
   m.test_error_hw = hardware_error(net, data.test, data.task, eval_hw, c.trials, c.batch_size);
   if (c.bias_compensation) {
     progress.status("calibrating bias compensation on training data");
-    calibrate_bias(net, data.train, data.task, eval_hw, kBiasCalibrationSamples, c.batch_size);
-    HardwareState with = eval_hw;
-    with.compensate_bias = true;
-    m.test_error_hw_compensated = hardware_error(net, data.test, data.task, with, c.trials, c.batch_size);
+    m.test_error_hw_compensated =
+        bias_compensated_error(net, data.train, data.test, data.task, eval_hw, c.trials, c.batch_size);
   }
   progress.status("measuring sensitivity");
   m.sensitivity = measure_sensitivity(net, data.test, data.task, eval_hw, c.batch_size);
   progress.line(fmt::format("test error: exact {:.4f}, on {} {:.4f} +- {:.4f}; sensitivity {:.4g}", m.test_error_exact,
                             c.hardware_eval.multiplier, m.test_error_hw.mean, m.test_error_hw.ci95,
                             m.sensitivity.mean));
-  const ResolvedHardware hw = resolver.resolve(c.hardware_eval);
   try {
     m.energy = uniform_network_energy(network_spec(c, data), hw.multiplier,
                                       hw.sram_voltage.value_or(c.energy.nominal_voltage), c.energy);

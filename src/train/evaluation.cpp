@@ -135,6 +135,14 @@ void calibrate_bias(ApproxNet& net, const TensorData& data, Task task, HardwareS
   for (ApproxLayer* layer : net.approx_layers()) layer->finish_bias_calibration();
 }
 
+TrialStats bias_compensated_error(ApproxNet& net, const TensorData& calibration, const TensorData& test, Task task,
+                                  const HardwareState& hw, int trials, int64_t batch_size) {
+  calibrate_bias(net, calibration, task, hw, kBiasCalibrationSamples, batch_size);
+  HardwareState compensated = hw;
+  compensated.compensate_bias = true;
+  return hardware_error(net, test, task, compensated, trials, batch_size);
+}
+
 SensitivityStats measure_sensitivity(ApproxNet& net, const TensorData& data, Task task, const HardwareState& target,
                                      int64_t batch_size) {
   auto exact = std::make_shared<HardwareState>(target);

@@ -158,6 +158,8 @@ TEST(ResultLog, RetainFingerprintsKeepsOnlyMatchingRowsOnDiskToo) {
   const ResultLog again = ResultLog::open(path);
   ASSERT_EQ(again.rows().size(), 2u);
   EXPECT_EQ(again.rows()[1].fingerprint, "fp3");
+  EXPECT_EQ(log.row(sample_row(3).key()).fingerprint, "fp3") << "found by key after the rewrite";
+  expect_error([&] { (void)log.row(sample_row(1).key()); }, "not in the result log");
   EXPECT_EQ(log.retain_fingerprints(expected), 0u) << "nothing more to drop";
 }
 

@@ -2,6 +2,7 @@
 
 #include "../support/expect_error.h"
 #include "../support/run_cli.h"
+#include "axtrain/report/svg_histogram.h"
 #include "axtrain/report/svg_plot.h"
 #include "axtrain/util/atomic_file.h"
 

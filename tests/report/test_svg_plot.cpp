@@ -1,10 +1,13 @@
+#include "axtrain/report/svg_histogram.h"
 #include "axtrain/report/svg_plot.h"
 
 #include "../support/expect_error.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <map>
@@ -256,8 +259,8 @@ TEST(SvgPlot, LogAxesPutTicksAtDecadesAndSkipNonPositiveValues) {
 TEST(SvgPlot, EscapesXmlSpecialCharactersEverywhere) {
   PlotSpec spec;
   const std::string nasty = R"(a<b & "c" > 'd')";
-  spec.title = spec.x_label = spec.y_label = spec.hline_label = nasty;
-  spec.hline = 0.5;
+  spec.title = spec.x_label = spec.y_label = nasty;
+  spec.hlines = {{0.5, nasty}};
   PlotSeries s = series(nasty, {1, 2}, {0, 1}, PlotSeries::Style::kLineMarkers);
   s.labels = {nasty, "ok"};
   spec.series.push_back(s);
@@ -265,18 +268,18 @@ TEST(SvgPlot, EscapesXmlSpecialCharactersEverywhere) {
   const Xml xml = check_svg(svg);
   EXPECT_EQ(svg.find(nasty), std::string::npos);
   EXPECT_EQ(xml.texts("title"), std::vector<std::string>{nasty});
-  EXPECT_EQ(xml.texts("legend-entry"), std::vector<std::string>{nasty});
-  EXPECT_EQ(xml.texts("hline-label"), std::vector<std::string>{nasty});
+  EXPECT_EQ(xml.texts("legend-entry"), (std::vector<std::string>{nasty, nasty}));  // the series, the line
 }
 
 TEST(SvgPlot, SkipsNonFinitePoints) {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
   PlotSpec spec;
   spec.series.push_back(series("s", {1, nan, 3, 4, inf, 6}, {1, 2, nan, 4, 5, -inf}, PlotSeries::Style::kLineMarkers));
-  spec.hline = nan;
+  spec.hlines = {{nan, "budget"}};
   const Xml xml = check_svg(render_plot(spec));
   EXPECT_EQ(xml.all("circle", "pt").size(), 2u);
   EXPECT_EQ(xml.all("line", "hline").size(), 0u);
+  EXPECT_EQ(xml.texts("legend-entry"), std::vector<std::string>{"s"}) << "no entry for a line not drawn";
 }
 
 TEST(SvgPlot, EmptyAndSinglePointSeriesRenderWithFiniteCoordinates) {
@@ -302,15 +305,86 @@ TEST(SvgPlot, EmptyAndSinglePointSeriesRenderWithFiniteCoordinates) {
 
 TEST(SvgPlot, PointLabelsAndBudgetLineAreDrawn) {
   PlotSpec spec;
-  spec.hline = 0.85;
-  spec.hline_label = "accuracy budget";
+  spec.hlines = {{0.85, "accuracy budget"}, {0.83, "accuracy budget"}};
   PlotSeries s = series("configs", {1, 10, 20}, {0.9, 0.8, 0.7}, PlotSeries::Style::kMarkers);
   s.labels = {"K1 0.9V", "K3 0.6V", ""};
   spec.series.push_back(s);
   const Xml xml = check_svg(render_plot(spec));
   EXPECT_EQ(xml.texts("pt-label"), (std::vector<std::string>{"K1 0.9V", "K3 0.6V"}));
-  EXPECT_EQ(xml.all("line", "hline").size(), 1u);
-  EXPECT_EQ(xml.texts("hline-label"), std::vector<std::string>{"accuracy budget"});
+  ASSERT_EQ(xml.all("line", "hline").size(), 2u);
+  EXPECT_EQ(xml.all("line", "hline")[0]->attrs.at("data-y"), "0.85");
+  EXPECT_EQ(xml.texts("legend-entry"), (std::vector<std::string>{"configs", "accuracy budget"}))
+      << "two lines with one label share one entry";
+}
+
+// The pixel y of `value` on the plot's y axis, from the positions of its tick labels (linear axis).
+double y_pixel(const Xml& xml, double value) {
+  const std::vector<const Element*> ticks = xml.all("text", "tick-y");
+  EXPECT_GE(ticks.size(), 2u);
+  // Tick labels sit at the tick's pixel + 0.35 * font size (11 px), as draw_frame writes them.
+  const auto tick_y = [](const Element* e) { return std::stod(e->attrs.at("y")) - 11 * 0.35; };
+  const double v0 = std::stod(ticks.front()->text), v1 = std::stod(ticks.back()->text);
+  return tick_y(ticks.front()) + (value - v0) / (v1 - v0) * (tick_y(ticks.back()) - tick_y(ticks.front()));
+}
+
+TEST(SvgPlot, ErrorBarsSpanEachPointsIntervalAndWidenTheRange) {
+  PlotSpec spec;
+  PlotSeries s = series("mc", {1, 2, 3}, {0.5, 0.6, 0.7}, PlotSeries::Style::kLineMarkers);
+  s.y_err = {0.05, 0, std::numeric_limits<double>::quiet_NaN()};
+  spec.series.push_back(s);
+  const Xml xml = check_svg(render_plot(spec));
+  const std::vector<const Element*> bars = xml.all("path", "errbar");
+  ASSERT_EQ(bars.size(), 1u) << "no bar for a zero or non-finite half-width";
+  // d = "M<x0>,<top>H<x1>M<x>,<top>V<bottom>M<x0>,<bottom>H<x1>"
+  double x0 = 0, top = 0, x1 = 0, x = 0, top2 = 0, bottom = 0;
+  ASSERT_EQ(std::sscanf(bars[0]->attrs.at("d").c_str(), "M%lf,%lfH%lfM%lf,%lfV%lf", &x0, &top, &x1, &x, &top2, &bottom),
+            6);
+  const std::vector<const Element*> pts = xml.all("circle", "pt");
+  ASSERT_EQ(pts.size(), 3u);
+  EXPECT_NEAR(x, std::stod(pts[0]->attrs.at("cx")), 0.051);
+  EXPECT_NEAR(top, y_pixel(xml, 0.55), 0.2);
+  EXPECT_NEAR(bottom, y_pixel(xml, 0.45), 0.2);
+  const std::vector<double> y = numbers(xml.texts("tick-y"));
+  EXPECT_LE(y.front(), 0.45) << "the range covers the bar";
+  PlotSeries bad = s;
+  bad.y_err.pop_back();
+  spec.series = {bad};
+  test::expect_error([&] { render_plot(spec); }, {"mc", "2 error bars", "3 points"});
+}
+
+TEST(SvgPlot, IntegerAxesHaveWholeNumberTicks) {
+  PlotSpec spec;
+  spec.integer_x = true;
+  spec.series.push_back(series("loss", {1, 2, 3}, {0.9, 0.5, 0.4}, PlotSeries::Style::kLine));
+  for (double t : numbers(check_svg(render_plot(spec)).texts("tick-x"))) EXPECT_EQ(t, std::round(t));
+  spec.integer_x = false;
+  const std::vector<double> ticks = numbers(check_svg(render_plot(spec)).texts("tick-x"));
+  EXPECT_TRUE(std::any_of(ticks.begin(), ticks.end(), [](double t) { return t != std::round(t); }))
+      << "the same data without integer_x has half-epoch ticks; the test would not see a change";
+}
+
+// Every corner of the plot area holds data: the legend goes beside the plot, over no marker.
+TEST(SvgPlot, LegendNeverCoversAMarker) {
+  PlotSpec spec;
+  PlotSeries grid = series("a long legend entry name", {}, {}, PlotSeries::Style::kMarkers);
+  for (int i = 0; i <= 10; ++i)
+    for (int j = 0; j <= 10; ++j) grid.x.push_back(i), grid.y.push_back(j);
+  spec.series.push_back(grid);
+  const Xml xml = check_svg(render_plot(spec));
+  const std::vector<const Element*> rects = xml.all("rect");
+  const Element* legend = nullptr;
+  for (const Element* r : rects)
+    if (r->attrs.count("rx")) legend = r;
+  ASSERT_NE(legend, nullptr);
+  const double lx = std::stod(legend->attrs.at("x")), ly = std::stod(legend->attrs.at("y"));
+  const double lw = std::stod(legend->attrs.at("width")), lh = std::stod(legend->attrs.at("height"));
+  EXPECT_GT(lx, 640 - 100) << "beside the plot, not over it";
+  EXPECT_LE(lx + lw, std::stod(xml.elements[0].attrs.at("width")));
+  for (const Element* p : xml.all("circle", "pt")) {
+    const double cx = std::stod(p->attrs.at("cx")), cy = std::stod(p->attrs.at("cy"));
+    EXPECT_FALSE(cx + 3.5 > lx && cx - 3.5 < lx + lw && cy + 3.5 > ly && cy - 3.5 < ly + lh)
+        << "marker at " << cx << "," << cy << " under the legend";
+  }
 }
 
 TEST(SvgPlot, BadInputIsAUserError) {

@@ -31,6 +31,9 @@ struct LayerHardware {
 EnergyBreakdown network_energy(const NetworkSpec& spec, const std::vector<LayerHardware>& hardware,
                                const EnergyParams& params);
 
+// energy_saving of `energy` against `spec` on the exact multiplier with the SRAM at nominal voltage.
+double saving_against_exact(const NetworkSpec& spec, const EnergyBreakdown& energy, const EnergyParams& params);
+
 // The energy of a network whose layers all run on one hardware, and what it saves.
 struct NetworkEnergy {
   EnergyBreakdown energy;   // pJ per inference

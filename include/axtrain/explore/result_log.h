@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <span>
 #include <string>
 #include <utility>
@@ -74,6 +73,8 @@ class ResultLog {
 
   const std::string& path() const { return path_; }
   bool contains(const std::string& key) const;
+  // The row with `key`; throws axtrain::Error when the log has none (ask contains() first).
+  const ResultRow& row(const std::string& key) const;
   const std::vector<ResultRow>& rows() const { return rows_; }
   // Writes one line, then fsyncs the file (and, when it creates the file, its folder) before returning, so a
   // kill never loses a finished point. Throws axtrain::Error if the key is already in the log or the file
@@ -85,7 +86,7 @@ class ResultLog {
 
   std::string path_;
   std::vector<ResultRow> rows_;
-  std::set<std::string> keys_;
+  std::map<std::string, std::size_t> index_;  // key -> position in rows_
 };
 
 // CSV of the rows: a header with every field of result_row_fields(), then one line per row, '\n' terminated.

@@ -55,9 +55,6 @@ struct EnergyField {
 // All scalar fields of EnergyParams, in declaration order. Names are unique.
 const std::vector<EnergyField>& energy_fields();
 
-// Every parameter as "name=value;" (values exact, overrides as "multiply_pj[SPEC]=value;"): what results depend on.
-std::string energy_params_text(const EnergyParams& params);
-
 // Sets the field called `name` to `value`. Throws axtrain::Error for an unknown name (listing the known
 // ones) or a value outside the field's range (naming the range).
 void set_energy_param(EnergyParams& params, std::string_view name, double value);

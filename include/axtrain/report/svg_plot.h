@@ -1,15 +1,14 @@
-// Hand-written SVG plots for reports: scatter/line plots with 'nice' axes and histograms. No libtorch, no
-// plotting library. Every function returns one self-contained <svg> element as text: no external
-// references, no scripts, fonts by generic family ("sans-serif"), all text XML-escaped. The only URI in the
-// output is the SVG namespace name (xmlns="http://www.w3.org/2000/svg"), which a standalone .svg file needs
-// and which is never fetched; write_report (report.h) drops it when it inlines an SVG into HTML.
+// Hand-written SVG plots for reports: scatter/line plots with 'nice' axes (histograms: svg_histogram.h). No libtorch,
+// no plotting library. Every function returns one self-contained <svg> element as text: no external references, no
+// scripts, fonts by generic family ("sans-serif"), all text XML-escaped. The only URI in the output is the SVG
+// namespace name (xmlns="http://www.w3.org/2000/svg"), which a standalone .svg file needs and which is never fetched;
+// write_report (report.h) drops it when it inlines an SVG into HTML.
 //
 // Coordinates are pixels in the SVG's own user space (viewBox "0 0 width height"); data values are in the
 // caller's units, which the axis labels should name, e.g. "energy per inference (nJ)".
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,48 +31,40 @@ struct PlotSeries {
   Style style = Style::kLineMarkers;
   std::string color;                // any SVG colour ("#0072B2"); "" = the palette colour for its index
   std::vector<std::string> labels;  // optional per-point text ("K3 0.6V") drawn small beside the marker;
-                                    // a label that would overlap an earlier one is left out
+                                    // a label that would overlap a marker, the legend or an earlier label is
+                                    // left out
+  std::vector<double> y_err;        // optional: each point's half-width (a 95 % CI), drawn as an error bar
+                                    // <path class="errbar"> from y - e to y + e where e > 0 is finite
+};
+
+// A dashed horizontal reference line across the plot (e.g. the error budget): <line class="hline"
+// data-y="value">; its label is a legend entry with a dashed swatch.
+struct ReferenceLine {
+  double y = 0;
+  std::string label;  // "" = no legend entry; lines with the same label share one entry
 };
 
 struct PlotSpec {
   std::string title, x_label, y_label;  // axis labels include units
   bool log_x = false, log_y = false;    // log axes: ticks at decades, values <= 0 skipped
+  bool integer_x = false;               // x ticks at whole numbers only (epochs)
   std::vector<PlotSeries> series;
-  std::optional<double> hline;  // a dashed horizontal reference line (e.g. the accuracy budget)
-  std::string hline_label;      // its text, drawn above the line at the right end
+  std::vector<ReferenceLine> hlines;  // non-finite ones (and non-positive ones on a log axis) are skipped
 };
 
 // Renders `spec` as an <svg> of width x height pixels (width >= 240, height >= 180; else axtrain::Error).
 // Axes use 'nice' ticks (steps 1, 2 or 5 times a power of ten; decades on log axes) with labels that parse
-// as numbers. The ranges cover every drawn point and the hline; a degenerate range (one point, all points
-// equal, no points) is padded, so the output never holds a non-finite coordinate. The legend (one entry
-// per named series, in order) goes in the plot corner with the fewest points.
+// as numbers. The ranges cover every drawn point, its error bar and the reference lines; a degenerate range
+// (one point, all points equal, no points) is padded, so the output never holds a non-finite coordinate. The
+// legend (one entry per named series, then one per reference-line label, in order) goes in the first plot
+// corner (top-right, top-left, bottom-right, bottom-left) where it covers no marker, line or error bar, and
+// otherwise to the right of the plot area, the <svg> growing wider than `width` by the legend's width, so that
+// it never hides data.
 // Throws axtrain::Error when a series' x, y (or non-empty labels) differ in length.
 std::string render_plot(const PlotSpec& spec, int width = 640, int height = 400);
 
 // The fixed colour-blind-safe palette (Okabe-Ito, without yellow): colour of series/group `index`.
 const std::string& palette_color(std::size_t index);
-
-struct HistogramGroup {
-  std::string name;            // legend entry; "" = none
-  std::vector<double> values;  // raw values; non-finite ones are skipped (and values <= 0 with log10)
-};
-
-// Shared bin edges and per-group counts, as render_histogram draws them. With log10_values the bins are
-// equal in log10(value) and `lo`/`hi` are still values (not logs). Each group's counts sum to its number of
-// finite (positive, with log10) values; the top bin includes its upper edge.
-struct HistogramBins {
-  double lo = 0.0, hi = 1.0;
-  std::vector<std::vector<long>> counts;  // [group][bin]
-};
-HistogramBins histogram_bins(const std::vector<HistogramGroup>& groups, int bins, bool log10_values);
-
-// Histogram of each group's values in `bins` (1..1000) common bins, groups overlaid as semi-transparent
-// <rect class="bar"> (one per non-empty bin), y axis "count". With log10_values the x axis is logarithmic
-// (ticks at decades) and the bins are equal in log10(value).
-std::string render_histogram(const std::string& title, const std::string& x_label,
-                             const std::vector<HistogramGroup>& groups, int bins = 40, bool log10_values = false,
-                             int width = 640, int height = 400);
 
 // Escapes & < > " ' for XML/HTML text and attribute values.
 std::string xml_escape(const std::string& text);

@@ -45,6 +45,7 @@ struct ReproduceSummaryRow {
   std::string hardware;  // K1 | K2 | K3
   double baseline_error_exact = 0;
   double baseline_error_hw = 0;
+  double energy_pj = 0;  // the baseline row's energy per inference on this multiplier (nominal voltage)
   double baseline_sensitivity = 0;
   double paper_sensitivity_reduction_act = 0;
   double paper_error_reduction_axtrain = 0;
@@ -66,7 +67,12 @@ struct ReproduceResult {
   nlohmann::json to_json() const;  // rows (each with its hardware label), summary, paper
 };
 
-// The summary as a Markdown table beside the paper's numbers (the report and the CLI print it).
+// The summary rows of a reproduction's rows: per dataset and K1-K3, the baseline's and each method's errors
+// and reductions (rows of missing points are skipped; a dataset without a baseline row on a preset has no line).
+std::vector<ReproduceSummaryRow> summarise_reproduction(std::span<const ResultRow> rows);
+
+// The summary as a Markdown table beside the paper's numbers, with the absolute errors and the energy beside
+// the reductions (the report and the CLI print it; reproduce_report.cpp).
 std::string reproduce_table(std::span<const ReproduceSummaryRow> summary);
 
 // Runs (or resumes: finished points and trained models are reused) and writes OUT/results.json (rows,

@@ -48,9 +48,13 @@ TrialStats hardware_error(ApproxNet& net, const TensorData& data, Task task,
 // Calibrates every layer's per-output bias compensation for the multiplier of `hw` on up to `samples` rows of
 // `data` (memory faults off: the correction targets the multiplier's deterministic mean error). Afterwards a
 // HardwareState with compensate_bias = true runs compensated.
-inline constexpr int64_t kBiasCalibrationSamples = 2048;  // training rows that calibrate it in train and explore
 void calibrate_bias(ApproxNet& net, const TensorData& data, Task task, HardwareState hw, int64_t samples,
                     int64_t batch_size);
+// The error on `hw` with the bias compensated (the free comparator of an approximate multiplier): calibrates on
+// the first kBiasCalibrationSamples rows of `calibration`, then evaluates `test` as hardware_error does.
+inline constexpr int64_t kBiasCalibrationSamples = 2048;
+TrialStats bias_compensated_error(ApproxNet& net, const TensorData& calibration, const TensorData& test, Task task,
+                                  const HardwareState& hw, int trials, int64_t batch_size);
 
 // Mean sensitivity S_ij over every weight, and per layer, on `data` under the noise of `target`
 // (batch estimates of E_x averaged over the batches).
