@@ -120,11 +120,12 @@ std::string slug(const std::string& title) {
 }
 
 constexpr const char* kCss =
-    "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}"
+    "body{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.45}"
     "h1{font-size:1.6rem;border-bottom:2px solid #ddd;padding-bottom:.3rem}"
     "h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #eee;padding-bottom:.2rem}"
-    "table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}"
-    "th,td{border:1px solid #ccc;padding:.25rem .6rem}th{background:#f3f3f3}"
+    // A table wider than the page scrolls sideways instead of running off it; numbers never wrap.
+    "table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem;display:block;max-width:100%;overflow-x:auto}"
+    "th,td{border:1px solid #ccc;padding:.25rem .6rem}td{white-space:nowrap}th{background:#f3f3f3}"
     "tbody tr:nth-child(even){background:#fafafa}"
     "code{font-family:monospace;background:#f3f3f3;padding:0 .2rem;border-radius:3px}"
     "pre{background:#f6f6f6;padding:.6rem;overflow-x:auto}pre code{background:none;padding:0}"
