@@ -263,6 +263,7 @@ LegendLayout layout_with_legend(int width, int height, bool has_title, Axis& x, 
   }
   // Beside the plot: the picture grows to the right by the legend's width, so the plot area keeps its size.
   out.frame.width = width + static_cast<int>(std::ceil(w + 12));
+  out.frame.height = std::max(height, static_cast<int>(std::ceil(f.top + h + 8)));  // a long legend: taller
   out.legend = Box{f.right + 10, f.top, f.right + 10 + w, f.top + h};
   return out;
 }

@@ -65,7 +65,8 @@ struct LegendLayout {
 // Lays out the frame (layout) and places the legend in the first corner of the plot area (top-right,
 // top-left, bottom-right, bottom-left) that holds none of the pixel points `occupied()` returns; when every
 // corner holds some, the legend goes to the right of the plot area and the picture (frame.width) grows by its
-// width, so that it never hides data and the plot keeps its size.
+// width (frame.height too, when the legend is taller than the picture), so that it never hides data and the
+// plot keeps its size.
 // `occupied` is called with each frame tried, after its layout has set the axes' pixel ends.
 LegendLayout layout_with_legend(int width, int height, bool has_title, Axis& x, Axis& y,
                                 const std::vector<LegendEntry>& entries,

@@ -363,6 +363,23 @@ TEST(SvgPlot, IntegerAxesHaveWholeNumberTicks) {
       << "the same data without integer_x has half-epoch ticks; the test would not see a change";
 }
 
+// A legend with more entries than the picture is tall makes the picture taller, never runs off it.
+TEST(SvgPlot, ALegendTallerThanThePictureGrowsIt) {
+  PlotSpec spec;
+  for (int i = 0; i < 40; ++i)
+    spec.series.push_back(series("series " + std::to_string(i), {0, 1}, {0, 1}, PlotSeries::Style::kLine));
+  const Xml xml = check_svg(render_plot(spec, 640, 240));
+  const double height = std::stod(xml.elements[0].attrs.at("height"));
+  EXPECT_GT(height, 240);
+  int legends = 0;
+  for (const Element* r : xml.all("rect")) {
+    if (!r->attrs.count("rx")) continue;
+    ++legends;
+    EXPECT_LE(std::stod(r->attrs.at("y")) + std::stod(r->attrs.at("height")), height);
+  }
+  EXPECT_EQ(legends, 1);
+}
+
 // Every corner of the plot area holds data: the legend goes beside the plot, over no marker.
 TEST(SvgPlot, LegendNeverCoversAMarker) {
   PlotSpec spec;
