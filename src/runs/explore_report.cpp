@@ -14,15 +14,21 @@
 namespace axtrain {
 namespace {
 
+// A row's Monte Carlo interval with its trials, or "-" where the hardware is deterministic (one trial).
+std::string ci_text(const ResultRow& r) {
+  return r.trials > 1 ? fmt::format("{:.4f} ({})", r.error_hw_ci95, r.trials) : "-";
+}
+
 std::string best_table(const ExploreResult& result) {
   std::string md =
-      "| method | seed | reference error | best under budget | error | +- ci95 | energy (nJ) | saving |\n"
+      "| method | seed | reference error | best under budget | error | +- ci95 (trials) | energy (nJ) | saving vs "
+      "exact at nominal V |\n"
       "|---|---|---|---|---|---|---|---|\n";
   for (const MethodAnalysis& m : result.analysis.methods) {
     const auto& best = m.best_under_budget;
     md += fmt::format("| {} | {} | {:.4f} | {} | {} | {} | {} | {} |\n", name_of(m.method), m.seed, m.reference_error,
                       best ? best->hardware : "none within budget", best ? fmt::format("{:.4f}", best->error_hw) : "-",
-                      best ? fmt::format("{:.4f}", result.rows[best->row].error_hw_ci95) : "-",
+                      best ? ci_text(result.rows[best->row]) : "-",
                       best ? fmt::format("{:.2f}", best->energy_pj / 1000) : "-",
                       best ? fmt::format("{:.1f} %", 100 * best->energy_saving) : "-");
   }
@@ -36,24 +42,25 @@ ReferenceLine budget_line(const ExploreResult& result) {
   double sum = 0;
   for (const auto& [seed, error] : reference) sum += error;
   const double mean = reference.empty() ? 0.0 : sum / static_cast<double>(reference.size());
-  return {mean + result.budget, fmt::format("budget: {:.4f} + {:.4f}", mean, result.budget)};
+  return {mean + result.budget,
+          fmt::format("error budget {:.4f} (reference {:.4f} + {:.4f})", mean + result.budget, mean, result.budget)};
 }
 
 std::string all_rows_table(const std::vector<ResultRow>& rows) {
   std::string table =
-      "| method | seed | trained for | hardware | error exact | error hw | +- ci95 | trials | sensitivity | energy "
-      "(nJ) | saving |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "| method | seed | trained for | hardware | error exact | error hw | +- ci95 (trials) | sensitivity | energy "
+      "(nJ) | saving vs exact at nominal V |\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const ResultRow& r : rows)
-    table += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {:.4f} | {} | {:.3g} | {:.2f} | {:.1f} % |\n",
+    table += fmt::format("| {} | {} | {} | {} | {:.4f} | {:.4f} | {} | {:.3g} | {:.2f} | {:.1f} % |\n",
                          name_of(r.method), r.seed, r.trained_for, hardware_label(r), r.error_exact, r.error_hw,
-                         r.error_hw_ci95, r.trials, r.sensitivity_mean, r.energy_pj / 1000, 100 * r.energy_saving);
+                         ci_text(r), r.sensitivity_mean, r.energy_pj / 1000, 100 * r.energy_saving);
   return table;
 }
 
 }  // namespace
 
 std::vector<ReportSection> explore_report(const ExploreResult& result) {
-  PlotSpec pareto = tradeoff_plot("Error vs energy (Pareto fronts per method)");
+  PlotSpec pareto = tradeoff_plot(result.dataset + ": error vs energy per inference (Pareto fronts per method)");
   std::map<Method, std::vector<std::size_t>> by_method;  // every seed's rows; the front is of their means
   std::set<int> seeds;
   for (const MethodAnalysis& m : result.analysis.methods) {
@@ -76,7 +83,8 @@ std::vector<ReportSection> explore_report(const ExploreResult& result) {
                       "", ""});
   sections.push_back(
       {"Error vs energy",
-       fmt::format("Every evaluated point ({} rows, {} seed{}), each model on the hardware it was trained for; "
+       fmt::format("Every evaluated point ({} rows, {} seed{}), each hardware-aware model on the hardware it was "
+                   "trained for, the baseline on every point; "
                    "staircases are each method's Pareto front over its configurations' means across the seeds; "
                    "dashed: the budget (mean reference error + {:.4f}). Bars: 95 % CI over {} Monte Carlo trials "
                    "where the hardware is random (memory faults).",
