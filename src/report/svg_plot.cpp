@@ -101,7 +101,7 @@ Geometry geometry(const PlotSpec& spec, const plot::Axis& x, const plot::Axis& y
       std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return s.x[a] < s.x[b]; });
     std::vector<Point> pts;
     pts.reserve(idx.size());
-    for (std::size_t i : idx) pts.emplace_back(x.map(s.x[i]), y.map(s.y[i]));
+    for (std::size_t i : idx) pts.emplace_back(x.map(s.x[i]) + s.dodge_px, y.map(s.y[i]));
     std::vector<Point> path;
     if (s.style != PlotSeries::Style::kMarkers)
       for (std::size_t k = 0; k < pts.size(); ++k) {
@@ -177,6 +177,8 @@ std::string render_plot(const PlotSpec& spec, int width, int height) {
     AXT_CHECK(s.labels.empty() || s.labels.size() == s.x.size(),
               "plot series '{}' has {} labels for {} points; give one label per point or none", s.name, s.labels.size(),
               s.x.size());
+    AXT_CHECK(std::fabs(s.dodge_px) <= 6, "plot series '{}' is dodged by {} px; use -6..6, the axis inset", s.name,
+              s.dodge_px);
     AXT_CHECK(s.y_err.empty() || s.y_err.size() == s.x.size(),
               "plot series '{}' has {} error bars for {} points; give one per point or none", s.name, s.y_err.size(),
               s.x.size());

@@ -135,6 +135,7 @@ std::vector<ReportSection> reproduce_report(const ReproduceResult& result, const
     std::vector<std::size_t> indices;
     PlotSeries v;
     v.name = std::string(name_of(m));
+    v.dodge_px = 3.0 * (static_cast<double>(voltage_plot.series.size()) - 1.5);  // 4 methods: -4.5 .. 4.5 px
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const ResultRow& r = rows[i];
       if (r.dataset != figures.dataset || r.method != m) continue;

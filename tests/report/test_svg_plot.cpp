@@ -352,6 +352,30 @@ TEST(SvgPlot, ErrorBarsSpanEachPointsIntervalAndWidenTheRange) {
   test::expect_error([&] { render_plot(spec); }, {"mc", "2 error bars", "3 points"});
 }
 
+TEST(SvgPlot, DodgedSeriesSharingXKeepTheirMarkersAndBarsApart) {
+  PlotSpec spec;
+  for (double dodge : {-3.0, 3.0}) {
+    PlotSeries s = series("m" + std::to_string(dodge), {0.5, 0.6}, {0.2, 0.3}, PlotSeries::Style::kLineMarkers);
+    s.y_err = {0.01, 0.01};
+    s.dodge_px = dodge;
+    spec.series.push_back(s);
+  }
+  const Xml xml = check_svg(render_plot(spec));
+  const std::vector<const Element*> pts = xml.all("circle", "pt");
+  ASSERT_EQ(pts.size(), 4u);
+  EXPECT_NEAR(std::stod(pts[2]->attrs.at("cx")) - std::stod(pts[0]->attrs.at("cx")), 6.0, 0.11);
+  EXPECT_EQ(pts[0]->attrs.at("cy"), pts[2]->attrs.at("cy")) << "dodged along x only";
+  const std::vector<const Element*> bars = xml.all("path", "errbar");
+  ASSERT_EQ(bars.size(), 4u);
+  for (std::size_t k = 0; k < 4; ++k) {  // each bar on its own marker: bars and markers in series order
+    double x0 = 0, top = 0, x1 = 0, x = 0;
+    ASSERT_EQ(std::sscanf(bars[k]->attrs.at("d").c_str(), "M%lf,%lfH%lfM%lf", &x0, &top, &x1, &x), 4);
+    EXPECT_NEAR(x, std::stod(pts[k]->attrs.at("cx")), 0.051) << k;
+  }
+  spec.series[0].dodge_px = 7;
+  test::expect_error([&] { render_plot(spec); }, {"dodged by 7 px", "-6..6"});
+}
+
 TEST(SvgPlot, IntegerAxesHaveWholeNumberTicks) {
   PlotSpec spec;
   spec.integer_x = true;

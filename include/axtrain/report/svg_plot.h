@@ -35,6 +35,8 @@ struct PlotSeries {
                                     // left out
   std::vector<double> y_err;        // optional: each point's half-width (a 95 % CI), drawn as an error bar
                                     // <path class="errbar"> from y - e to y + e where e > 0 is finite
+  double dodge_px = 0;  // drawn this many pixels right of its x (-6..6), so that series sharing x values keep
+                        // their markers and error bars apart; tooltips keep the data values
 };
 
 // A dashed horizontal reference line across the plot (e.g. the error budget): <line class="hline"
