@@ -44,38 +44,47 @@ nlohmann::json SweepAnalysis::to_json() const {
   return {{"budget", budget}, {"methods", groups}, {"overall_best", overall}};
 }
 
+std::vector<ConfigurationMean> configuration_means(std::span<const ResultRow> rows,
+                                                   std::span<const std::size_t> indices) {
+  std::vector<ConfigurationMean> out;
+  std::map<std::pair<std::string_view, std::string>, std::size_t> group_of;  // (method, hardware) -> index in out
+  for (std::size_t i : indices) {
+    const auto [it, added] = group_of.try_emplace({name_of(rows[i].method), hardware_label(rows[i])}, out.size());
+    if (added) out.push_back({rows[i].method, it->first.second, {}, 0, 0, 0});
+    out[it->second].rows.push_back(i);
+  }
+  for (ConfigurationMean& m : out) {
+    const auto n = static_cast<double>(m.rows.size());
+    for (std::size_t i : m.rows) {
+      m.error_hw += rows[i].error_hw / n;
+      m.energy_pj += rows[i].energy_pj / n;
+      m.energy_saving += rows[i].energy_saving / n;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 std::optional<OverallBest> find_overall_best(std::span<const ResultRow> rows, const std::map<int, double>& reference,
                                              double budget) {
+  std::vector<std::size_t> judged;  // the rows of seeds with a reference
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (reference.contains(rows[i].seed)) judged.push_back(i);
   std::vector<OverallBest> candidates;
-  std::map<std::pair<std::string_view, std::string>, std::size_t> group_of;  // (method, hardware) -> candidate
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (!reference.contains(rows[i].seed)) continue;
-    const auto [it, added] =
-        group_of.try_emplace({name_of(rows[i].method), hardware_label(rows[i])}, candidates.size());
-    if (added) {
-      OverallBest candidate;
-      candidate.method = rows[i].method;
-      candidate.hardware = it->first.second;
-      candidates.push_back(std::move(candidate));
-    }
-    candidates[it->second].rows.push_back(i);
-  }
   std::vector<TradeoffPoint> points;
-  for (OverallBest& c : candidates) {
+  for (const ConfigurationMean& m : configuration_means(rows, judged)) {
+    OverallBest c{m.method, m.hardware, m.rows, m.error_hw, 0, 0, m.energy_pj, m.energy_saving};
     const auto n = static_cast<double>(c.rows.size());
     double sum_sq = 0;
     for (std::size_t i : c.rows) {
-      c.error_hw += rows[i].error_hw / n;
       c.reference_error += reference.at(rows[i].seed) / n;
-      c.energy_pj += rows[i].energy_pj / n;
-      c.energy_saving += rows[i].energy_saving / n;
+      sum_sq += (rows[i].error_hw - c.error_hw) * (rows[i].error_hw - c.error_hw);
     }
-    for (std::size_t i : c.rows) sum_sq += (rows[i].error_hw - c.error_hw) * (rows[i].error_hw - c.error_hw);
     c.ci95 = c.rows.size() == 1 ? rows[c.rows.front()].error_hw_ci95
                                 : ci95_half_width(std::sqrt(sum_sq / (n - 1)), static_cast<int>(c.rows.size()));
     points.push_back({c.energy_pj, c.error_hw - c.reference_error});
+    candidates.push_back(std::move(c));
   }
   const auto best = best_under_budget(points, 0, budget);
   if (!best) return std::nullopt;

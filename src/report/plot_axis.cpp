@@ -240,32 +240,26 @@ std::pair<double, double> legend_size(const std::vector<LegendEntry>& entries) {
 
 }  // namespace
 
-LegendLayout layout_with_legend(int width, int height, bool has_title, Axis& x, Axis& y,
-                                const std::vector<LegendEntry>& entries,
-                                const std::function<std::vector<std::pair<double, double>>(const Frame&)>& occupied) {
-  LegendLayout out;
-  out.frame = layout(width, height, has_title, x, y);
-  if (entries.empty()) return out;
-  const Frame& f = out.frame;
+Box place_legend(Frame& f, const std::vector<LegendEntry>& entries,
+                 const std::vector<std::pair<double, double>>& occupied) {
+  if (entries.empty()) return Box{0, 0, 0, 0};
   const auto [w, h] = legend_size(entries);
   const std::array<Box, 4> corners = {
       Box{f.right - kInset - w, f.top + kInset, f.right - kInset, f.top + kInset + h},
       Box{f.left + kInset, f.top + kInset, f.left + kInset + w, f.top + kInset + h},
       Box{f.right - kInset - w, f.bottom - kInset - h, f.right - kInset, f.bottom - kInset},
       Box{f.left + kInset, f.bottom - kInset - h, f.left + kInset + w, f.bottom - kInset}};
-  const std::vector<std::pair<double, double>> points = occupied(f);
   for (const Box& c : corners) {
     if (c.x0 < f.left || c.y1 > f.bottom) continue;  // taller or wider than the plot area
-    const bool free = std::none_of(points.begin(), points.end(), [&](const auto& p) {
+    const bool free = std::none_of(occupied.begin(), occupied.end(), [&](const auto& p) {
       return p.first >= c.x0 - 4 && p.first <= c.x1 + 4 && p.second >= c.y0 - 4 && p.second <= c.y1 + 4;
     });
-    if (free) return out.legend = c, out;
+    if (free) return c;
   }
   // Beside the plot: the picture grows to the right by the legend's width, so the plot area keeps its size.
-  out.frame.width = width + static_cast<int>(std::ceil(w + 12));
-  out.frame.height = std::max(height, static_cast<int>(std::ceil(f.top + h + 8)));  // a long legend: taller
-  out.legend = Box{f.right + 10, f.top, f.right + 10 + w, f.top + h};
-  return out;
+  f.width += static_cast<int>(std::ceil(w + 12));
+  f.height = std::max(f.height, static_cast<int>(std::ceil(f.top + h + 8)));  // a long legend: taller
+  return Box{f.right + 10, f.top, f.right + 10 + w, f.top + h};
 }
 
 void draw_legend(std::string& out, const Box& box, const std::vector<LegendEntry>& entries) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,23 +55,15 @@ struct LegendEntry {
   bool line = false, marker = false, bar = false, dashed = false;  // dashed: a reference line's swatch
 };
 
-// A frame and the box of its legend.
-struct LegendLayout {
-  Frame frame;
-  Box legend{0, 0, 0, 0};  // empty when there are no entries
-};
+// Places the legend in the first corner of the plot area (top-right, top-left, bottom-right, bottom-left) that
+// holds none of the pixel points `occupied`; when every corner holds some, the legend goes to the right of the
+// plot area and the picture (frame.width) grows by its width (frame.height too, when the legend is taller than
+// the picture), so that it never hides data and the plot keeps its size. Returns the legend's box (empty
+// without entries).
+Box place_legend(Frame& frame, const std::vector<LegendEntry>& entries,
+                 const std::vector<std::pair<double, double>>& occupied);
 
-// Lays out the frame (layout) and places the legend in the first corner of the plot area (top-right,
-// top-left, bottom-right, bottom-left) that holds none of the pixel points `occupied()` returns; when every
-// corner holds some, the legend goes to the right of the plot area and the picture (frame.width) grows by its
-// width (frame.height too, when the legend is taller than the picture), so that it never hides data and the
-// plot keeps its size.
-// `occupied` is called with each frame tried, after its layout has set the axes' pixel ends.
-LegendLayout layout_with_legend(int width, int height, bool has_title, Axis& x, Axis& y,
-                                const std::vector<LegendEntry>& entries,
-                                const std::function<std::vector<std::pair<double, double>>(const Frame&)>& occupied);
-
-// Draws the legend's entries in `box` (from layout_with_legend).
+// Draws the legend's entries in `box` (from place_legend).
 void draw_legend(std::string& out, const Box& box, const std::vector<LegendEntry>& entries);
 
 // Estimated width in pixels of `text` in a sans-serif font of `size` px (no font metrics available).

@@ -65,17 +65,14 @@ std::string render_histogram(const std::string& title, const std::string& x_labe
   for (std::size_t g = 0; g < groups.size(); ++g)
     if (!groups[g].name.empty())
       legend.push_back(plot::LegendEntry{groups[g].name, plot::color_of("", g), false, false, true, false});
-  const auto occupied = [&](const plot::Frame&) {  // samples of every bar, bottom to top
-    std::vector<Point> points;
-    for (std::size_t g = 0; g < groups.size(); ++g)
-      for (int b = 0; b < bins; ++b)
-        if (const long c = h.counts[g][static_cast<std::size_t>(b)]; c > 0)
-          for (double py = y.map(static_cast<double>(c)); py <= y.map(0); py += 8)
-            points.emplace_back((x.map(edge(b)) + x.map(edge(b + 1))) / 2, py);
-    return points;
-  };
-  const plot::LegendLayout layout = plot::layout_with_legend(width, height, !title.empty(), x, y, legend, occupied);
-  const plot::Frame& f = layout.frame;
+  plot::Frame f = plot::layout(width, height, !title.empty(), x, y);
+  std::vector<Point> occupied;  // samples of every bar, bottom to top
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    for (int b = 0; b < bins; ++b)
+      if (const long c = h.counts[g][static_cast<std::size_t>(b)]; c > 0)
+        for (double py = y.map(static_cast<double>(c)); py <= y.map(0); py += 8)
+          occupied.emplace_back((x.map(edge(b)) + x.map(edge(b + 1))) / 2, py);
+  const plot::Box legend_box = plot::place_legend(f, legend, occupied);
   std::string out;
   plot::draw_frame(out, f, title, x_label, "count", x, y);
   const double opacity = groups.size() > 1 ? 0.45 : 0.7;
@@ -93,7 +90,7 @@ std::string render_histogram(const std::string& title, const std::string& x_labe
       out += '\n';
     }
   }
-  plot::draw_legend(out, layout.legend, legend);
+  plot::draw_legend(out, legend_box, legend);
   out += "</svg>\n";
   return out;
 }

@@ -15,8 +15,8 @@ namespace {
 
 using Point = std::pair<double, double>;
 
+constexpr const char* kReferenceColor = "#666";  // reference lines and their legend swatch
 // A white outline behind text drawn over data, so that it stays readable where it crosses a line.
-constexpr const char* kReferenceColor = "#666";
 constexpr const char* kHalo = R"( stroke="white" stroke-width="3" stroke-linejoin="round" paint-order="stroke")";
 
 bool usable(double v, bool log) {
@@ -194,12 +194,10 @@ std::string render_plot(const PlotSpec& spec, int width, int height) {
 
   plot::Axis x = plot::make_axis(x_min, x_max, spec.log_x, 6, spec.integer_x);
   plot::Axis y = plot::make_axis(y_min, y_max, spec.log_y);
-  const std::vector<plot::LegendEntry> legend = legend_entries(spec);
-  const plot::LegendLayout layout =
-      plot::layout_with_legend(width, height, !spec.title.empty(), x, y, legend,
-                               [&](const plot::Frame& frame) { return geometry(spec, x, y, frame).occupied; });
-  const plot::Frame& f = layout.frame;
+  plot::Frame f = plot::layout(width, height, !spec.title.empty(), x, y);
   const Geometry g = geometry(spec, x, y, f);
+  const std::vector<plot::LegendEntry> legend = legend_entries(spec);
+  const plot::Box legend_box = plot::place_legend(f, legend, g.occupied);
   std::string out;
   plot::draw_frame(out, f, spec.title, spec.x_label, spec.y_label, x, y);
   for (const auto& [value, py] : g.hlines)
@@ -238,9 +236,9 @@ std::string render_plot(const PlotSpec& spec, int width, int height) {
              "\n";
     }
   }
-  plot::draw_legend(out, layout.legend, legend);
+  plot::draw_legend(out, legend_box, legend);
   // Point labels last, clear of the legend, every marker and each other.
-  std::vector<plot::Box> placed = {layout.legend};
+  std::vector<plot::Box> placed = {legend_box};
   for (const auto& pts : g.marks)
     for (const auto& [mx, my] : pts) placed.push_back(plot::Box{mx - 4.5, my - 4.5, mx + 4.5, my + 4.5});
   for (std::size_t si = 0; si < spec.series.size(); ++si) {

@@ -144,12 +144,16 @@ std::vector<ReproduceSummaryRow> summarise_reproduction(std::span<const ResultRo
       for (int m = 0; m < 3; ++m) {
         const ResultRow* row = find(rows, d, kMethods[m], kPresets[k]);
         if (!row) continue;
-        *reductions[m] = d_ref != 0 ? 1 - (row->error_hw - exact) / d_ref : 0.0;
+        // SPEC 2.8: the share of a baseline's approximation-induced error `induced` that the method removes.
+        const auto reduction = [&](double induced) {
+          return induced != 0 ? 1 - (row->error_hw - exact) / induced : 0.0;
+        };
+        *reductions[m] = reduction(d_ref);
         s.error_hw[m] = row->error_hw;
         s.exact_cost[m] = row->error_exact - exact;
         if (s.baseline_error_hw_compensated) {  // the better free baseline: compensation can raise the error
-          const double d_compensated = std::min(*s.baseline_error_hw_compensated, ref->error_hw) - exact;
-          s.error_reduction_vs_compensated[m] = d_compensated != 0 ? 1 - (row->error_hw - exact) / d_compensated : 0.0;
+          s.error_reduction_vs_compensated[m] =
+              reduction(std::min(*s.baseline_error_hw_compensated, ref->error_hw) - exact);
         }
         if (kMethods[m] == Method::kAct)
           s.sensitivity_reduction_act =

@@ -1,10 +1,8 @@
 #include "axtrain/runs/tradeoff_plot.h"
 
 #include "axtrain/explore/pareto.h"
-#include "axtrain/explore/sweep_point.h"
+#include "axtrain/explore/sweep_analysis.h"
 
-#include <array>
-#include <map>
 #include <vector>
 
 namespace axtrain {
@@ -25,23 +23,14 @@ std::string add_tradeoff_series(PlotSpec& plot, const std::string& name, std::sp
   all.style = PlotSeries::Style::kMarkers;
   front.style = PlotSeries::Style::kStep;
   all.color = front.color = palette_color(plot.series.size() / 2);  // a group's front in its points' colour
-  std::vector<std::string> configurations;                          // hardware labels, in row order
-  std::map<std::string, std::array<double, 3>> sums;                // label -> energy, error, rows
   for (std::size_t i : indices) {
     all.x.push_back(rows[i].energy_pj / 1000);
     all.y.push_back(rows[i].error_hw);
     all.y_err.push_back(rows[i].error_hw_ci95);
     all.labels.push_back(label(rows[i]));
-    const std::string configuration = hardware_label(rows[i]);
-    auto [at, added] = sums.try_emplace(configuration, std::array<double, 3>{0, 0, 0});
-    if (added) configurations.push_back(configuration);
-    at->second[0] += rows[i].energy_pj, at->second[1] += rows[i].error_hw, at->second[2] += 1;
   }
   std::vector<TradeoffPoint> means;
-  for (const std::string& c : configurations) {
-    const auto& [energy, error, n] = sums.at(c);
-    means.push_back({energy / n, error / n});
-  }
+  for (const ConfigurationMean& c : configuration_means(rows, indices)) means.push_back({c.energy_pj, c.error_hw});
   for (std::size_t k : pareto_front(means)) {
     front.x.push_back(means[k].energy_pj / 1000);
     front.y.push_back(means[k].error);

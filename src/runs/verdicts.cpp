@@ -1,7 +1,5 @@
 #include "axtrain/runs/verdicts.h"
 
-#include "axtrain/explore/sweep_point.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -14,25 +12,21 @@ namespace axtrain {
 
 std::string most_accurate_sentence(std::span<const ResultRow> rows, std::span<const std::size_t> indices,
                                    const std::string& point) {
-  std::vector<std::string> points;                                             // in row order
-  std::map<std::pair<std::string, std::string>, std::pair<double, int>> sums;  // (point, method) -> (sum, n)
-  for (std::size_t i : indices) {
-    const std::string label = hardware_label(rows[i]);
-    if (std::find(points.begin(), points.end(), label) == points.end()) points.push_back(label);
-    auto& [sum, n] = sums[{label, std::string(name_of(rows[i].method))}];
-    sum += rows[i].error_hw, ++n;
+  std::vector<std::string> points;                                 // in row order
+  std::map<std::string, std::vector<ConfigurationMean>> at_point;  // hardware label -> its methods' means
+  for (ConfigurationMean& c : configuration_means(rows, indices)) {
+    if (!at_point.contains(c.hardware)) points.push_back(c.hardware);
+    at_point[c.hardware].push_back(std::move(c));
   }
   if (points.empty()) return "";
   std::map<std::string, std::vector<std::string>> wins;  // method -> the points it wins
   for (const std::string& p : points) {
-    std::string best;
-    double best_error = 0;
-    for (const auto& [key, value] : sums) {  // methods by name: a tie goes to the first
-      if (key.first != p) continue;
-      const double mean = value.first / value.second;
-      if (best.empty() || mean < best_error) best = key.second, best_error = mean;
-    }
-    wins[best].push_back(p);
+    const ConfigurationMean* best = nullptr;  // a tie goes to the method first by name
+    for (const ConfigurationMean& c : at_point.at(p))
+      if (!best || c.error_hw < best->error_hw ||
+          (c.error_hw == best->error_hw && name_of(c.method) < name_of(best->method)))
+        best = &c;
+    wins[std::string(name_of(best->method))].push_back(p);
   }
   std::vector<std::pair<std::string, std::vector<std::string>>> ranked(wins.begin(), wins.end());
   std::stable_sort(ranked.begin(), ranked.end(),

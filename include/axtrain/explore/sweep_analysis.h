@@ -51,6 +51,19 @@ struct SweepAnalysis {
   nlohmann::json to_json() const;
 };
 
+// One configuration (method x hardware label) with its means over its rows, one per seed.
+struct ConfigurationMean {
+  Method method = Method::kBaseline;
+  std::string hardware;           // hardware_label of its rows
+  std::vector<std::size_t> rows;  // indices into the rows given, in row order
+  double error_hw = 0, energy_pj = 0, energy_saving = 0;
+};
+
+// rows[i] for every i in `indices`, grouped by (method, hardware label), in the order each configuration first
+// appears, with the mean of each group's error_hw, energy_pj and energy_saving.
+std::vector<ConfigurationMean> configuration_means(std::span<const ResultRow> rows,
+                                                   std::span<const std::size_t> indices);
+
 // Groups the rows by (method, seed). The reference of a seed is the baseline's exact error; groups of a seed
 // without a baseline row are skipped. Best under budget: the lowest-energy row whose error_hw - reference <=
 // budget (best_under_budget in pareto.h). Overall best: rows grouped by (method, hardware label) over the seeds
