@@ -6,6 +6,7 @@
 #include "axtrain/util/text.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -123,7 +124,7 @@ RelativeErrorTable::RelativeErrorTable(const ProductTable& table)
       const double exact = table.exact_at(ia, ib);
       if (exact == 0) continue;
       const double eps = table.error_at(ia, ib) / exact;
-      const std::size_t i = static_cast<std::size_t>(ia) * 256 + static_cast<std::size_t>(ib);
+      const std::size_t i = static_cast<std::size_t>(ib) * 256 + static_cast<std::size_t>(ia);
       weight_[i] = 1;
       eps_[i] = eps;
       eps_squared_[i] = eps * eps;
@@ -134,22 +135,29 @@ RelativeErrorTable::RelativeErrorTable(const ProductTable& table)
 RelativeErrorMoments RelativeErrorTable::moments(std::span<const double> hist_a, std::span<const double> hist_b) const {
   const std::vector<double> p = normalised(hist_a, "a");
   const std::vector<double> q = normalised(hist_b, "b");
-  // sum_a p(a) sum_b q(b) M(a, b) for M = weight, eps, eps^2: one pass over the rows of used codes.
+  // sum_a p(a) sum_b q(b) M(a, b) for M = weight, eps, eps^2. Each row's inner sum runs over b in order; the
+  // tables are stored by b, so the loop over the 256 rows is the inner one and vectorises (every row's sum
+  // still adds its terms in b's order, so the sums are those of a loop per row). A b with q(b) = 0 or an a
+  // with p(a) = 0 adds nothing (every entry is finite) and is skipped.
+  std::array<double, 256> row_w{}, row_e{}, row_e2{};
+  for (std::size_t ib = 0; ib < 256; ++ib) {
+    const double qb = q[ib];
+    if (qb == 0) continue;
+    const double* w = weight_.data() + ib * 256;
+    const double* e = eps_.data() + ib * 256;
+    const double* e2 = eps_squared_.data() + ib * 256;
+    for (std::size_t ia = 0; ia < 256; ++ia) {
+      row_w[ia] += qb * w[ia];
+      row_e[ia] += qb * e[ia];
+      row_e2[ia] += qb * e2[ia];
+    }
+  }
   double weight = 0, sum = 0, sq = 0;
   for (std::size_t ia = 0; ia < 256; ++ia) {
     if (p[ia] == 0) continue;
-    const double* w = weight_.data() + ia * 256;
-    const double* e = eps_.data() + ia * 256;
-    const double* e2 = eps_squared_.data() + ia * 256;
-    double row_w = 0, row_e = 0, row_e2 = 0;
-    for (std::size_t ib = 0; ib < 256; ++ib) {
-      row_w += q[ib] * w[ib];
-      row_e += q[ib] * e[ib];
-      row_e2 += q[ib] * e2[ib];
-    }
-    weight += p[ia] * row_w;
-    sum += p[ia] * row_e;
-    sq += p[ia] * row_e2;
+    weight += p[ia] * row_w[ia];
+    sum += p[ia] * row_e[ia];
+    sq += p[ia] * row_e2[ia];
   }
   if (weight == 0) return {};
   const double mean = sum / weight;

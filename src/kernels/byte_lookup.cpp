@@ -2,6 +2,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace axtrain {
@@ -80,6 +81,27 @@ std::uint32_t sum_bytes(const std::uint8_t* in, std::size_t n) {
 std::uint32_t sum_signed_bytes(const std::uint8_t* in, std::size_t n) {
   // int8(x) = (x ^ 0x80) - 128: the unsigned sum of the flipped bytes, less 128 per byte.
   return static_cast<std::uint32_t>(sum_flipped_bytes(in, n, 0x80) - 128 * static_cast<std::uint64_t>(n));
+}
+
+void count_bytes(const std::uint8_t* in, std::size_t n, std::array<std::int64_t, 256>& counts) {
+  // Four interleaved partial histograms: a run of equal bytes (the zeros after a ReLU) increments four counters
+  // in turn instead of waiting each time on the store to one counter. 32-bit partial counts hold a chunk.
+  constexpr std::size_t kChunk = std::size_t{1} << 30;
+  std::array<std::array<std::uint32_t, 256>, 4> part{};
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t len = std::min(kChunk, n - start);
+    const std::uint8_t* p = in + start;
+    for (auto& h : part) h.fill(0);
+    std::size_t i = 0;
+    for (; i + 4 <= len; i += 4) {
+      ++part[0][p[i]];
+      ++part[1][p[i + 1]];
+      ++part[2][p[i + 2]];
+      ++part[3][p[i + 3]];
+    }
+    for (; i < len; ++i) ++part[0][p[i]];
+    for (std::size_t b = 0; b < 256; ++b) counts[b] += std::int64_t{part[0][b]} + part[1][b] + part[2][b] + part[3][b];
+  }
 }
 
 void add_signed_bytes(const std::uint8_t* in, std::uint32_t coefficient, std::uint32_t* sums, std::size_t n) {

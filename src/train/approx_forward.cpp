@@ -13,6 +13,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <mutex>
 #include <span>
 
 namespace axtrain {
@@ -218,7 +219,13 @@ std::vector<double> code_histogram(const torch::Tensor& codes, bool is_signed) {
     const auto bytes = codes.contiguous();
     std::array<std::int64_t, 256> counts{};
     const std::uint8_t* p = bytes.data_ptr<std::uint8_t>();
-    for (int64_t i = 0; i < bytes.numel(); ++i) ++counts[p[i]];
+    std::mutex merge;  // integer counts: the same totals in any order
+    at::parallel_for(0, bytes.numel(), 65536, [&](int64_t begin, int64_t end) {
+      std::array<std::int64_t, 256> local{};
+      count_bytes(p + begin, static_cast<std::size_t>(end - begin), local);
+      const std::lock_guard<std::mutex> lock(merge);
+      for (std::size_t b = 0; b < 256; ++b) counts[b] += local[b];
+    });
     const std::array<double, 256> hist = operand_histogram(counts, is_signed);
     return std::vector<double>(hist.begin(), hist.end());
   }

@@ -1,5 +1,6 @@
 #include "axtrain/train/quantization.h"
 
+#include "axtrain/kernels/byte_lookup.h"
 #include "axtrain/util/check.h"
 
 #include <ATen/Dispatch.h>
@@ -226,7 +227,7 @@ std::array<double, 256> quantized_histogram(const torch::Tensor& x_in, const Qua
       std::array<std::int64_t, 256> local{};
       for (int64_t r = begin; r < end; ++r) {
         quantiser.row(r, bytes.data(), deq.data());
-        for (std::uint8_t b : bytes) ++local[b];
+        count_bytes(bytes.data(), cols, local);
       }
       const std::lock_guard<std::mutex> lock(merge);
       for (std::size_t b = 0; b < 256; ++b) counts[b] += local[b];

@@ -2,7 +2,11 @@
 
 #include "axtrain/util/check.h"
 
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
+
+#include <algorithm>
 
 namespace axtrain {
 namespace {
@@ -20,39 +24,109 @@ torch::Tensor operand_rows(ApproxLayer* layer, const torch::Tensor& x) {
   return conv.unfold_input(x).view({x.size(0), -1, conv.weight.numel() / conv.weight.size(0)});
 }
 
+// One offset per row of a {R, K} tensor, or one for all rows: the broadcast of a {R, 1} or one-element tensor.
+template <typename T>
+struct RowOffsets {
+  explicit RowOffsets(const torch::Tensor& t)
+      : values(t.contiguous()), data(values.data_ptr<T>()), step(values.numel() == 1 ? 0 : 1) {}
+  T operator[](int64_t r) const { return data[r * step]; }
+  torch::Tensor values;
+  const T* data;
+  int64_t step;
+};
+
+// Calls entry(r, k, i) for every entry (r, k) of a dense 2-D tensor t, i its offset in t's storage, walking the
+// storage in order, the outer dimension split over the threads.
+template <typename Entry>
+void for_each_entry(const torch::Tensor& t, const Entry& entry) {
+  AXT_ASSERT(t.dim() == 2 && t.is_non_overlapping_and_dense());
+  const int64_t rows = t.size(0), cols = t.size(1), s0 = t.stride(0), s1 = t.stride(1);
+  const bool by_rows = s0 >= s1;
+  const int64_t outer = by_rows ? rows : cols, inner = by_rows ? cols : rows;
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(inner, 1));
+  at::parallel_for(0, outer, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o)
+      for (int64_t j = 0; j < inner; ++j) {
+        const int64_t r = by_rows ? o : j, k = by_rows ? j : o;
+        entry(r, k, r * s0 + k * s1);
+      }
+  });
+}
+
+// (t + offset_r)^2 of every entry of a 2-D t: the values and the layout of torch's (t + offset).square() in t's
+// dtype (the layout decides the summation order of a GEMM that reads it), in one pass instead of two.
+torch::Tensor shifted_squares(const torch::Tensor& t, const torch::Tensor& offset) {
+  auto out = torch::empty_like(t);
+  AXT_ASSERT(out.strides() == t.strides());
+  AT_DISPATCH_FLOATING_TYPES(t.scalar_type(), "shifted_squares", [&] {
+    const RowOffsets<scalar_t> o(offset.to(t.scalar_type()));
+    const scalar_t* in = t.data_ptr<scalar_t>();
+    scalar_t* sq = out.data_ptr<scalar_t>();
+    for_each_entry(t, [&](int64_t r, int64_t, int64_t i) {
+      const scalar_t v = in[i] + o[r];
+      sq[i] = v * v;
+    });
+  });
+  return out;
+}
+
+// 0 + (scale (t + offset_r)) factor for every entry of 2-D tensors of one shape: the values and the layout
+// (t's) of zeros_like(t) + scale * (t + offset) * factor, the gradient expression's order (0 + turns -0 into
+// +0 as the sum with zeros did), in one pass instead of four tensor operations.
+torch::Tensor scale_by_shifted(const torch::Tensor& t, const torch::Tensor& offset, const torch::Tensor& scale,
+                               const torch::Tensor& factor) {
+  AXT_ASSERT(factor.sizes() == t.sizes());
+  auto out = torch::empty_like(t);
+  AXT_ASSERT(out.strides() == t.strides());
+  const int64_t f0 = factor.stride(0), f1 = factor.stride(1);
+  AT_DISPATCH_FLOATING_TYPES(t.scalar_type(), "scale_by_shifted", [&] {
+    const RowOffsets<scalar_t> o(offset.to(t.scalar_type()));
+    const auto s = scale.item<scalar_t>();
+    const scalar_t* in = t.data_ptr<scalar_t>();
+    const scalar_t* f = factor.data_ptr<scalar_t>();
+    scalar_t* result = out.data_ptr<scalar_t>();
+    for_each_entry(t, [&](int64_t r, int64_t k, int64_t i) {
+      result[i] = scalar_t(0) + (s * (in[i] + o[r])) * f[r * f0 + k * f1];
+    });
+  });
+  return out;
+}
+
 // R of one dense layer, 1/2 sum_ok S_ok, with its gradient written out (the fused form of weight_sensitivity's
 // expression for L = 1; the same sums in another order, so equal to float rounding):
 //   R = m/(2n) sum_no d_no^2 Q_no + c/(2n) sum_no d_no^2 s_o^2 |x_n|^2,  Q = (x + za)^2 (w + zw)^2^T,
 // with d = delta {N, O}, x {N, K}, w {O, K}, m the multiplier variance, c the memory code variance, s the weight
 // scale. Its backward: dR/dd = d (m Q + c s^2 |x|^2) / n, dR/dx = (m (x + za) (d^2 (w + zw)^2) + c x (d^2 s^2)) / n,
 // dR/dw = m (w + zw) ((d^2)^T (x + za)^2) / n. Held constant, as in weight_sensitivity: the quantisation
-// offsets, scales and noise moments. One GEMM forward, three backward, instead of an autograd graph of some
-// twenty {O, K} and {N, K} operations (and their double backward).
+// offsets, scales and noise moments. One GEMM forward, two backward; the squared operands are kept from the
+// forward pass, and the elementwise steps around the GEMMs are fused passes with the values of the tensor
+// expressions they replace.
 struct DenseSensitivity : torch::autograd::Function<DenseSensitivity> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& delta,
                                const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& w_offset,
                                const torch::Tensor& w_scale_sq, double x_offset, double multiplier, double memory) {
     const auto n = static_cast<double>(x.size(0));
-    const auto d2 = delta * delta;
-    auto weight = torch::zeros_like(delta);  // m Q + c s^2 |x|^2, {N, O}
+    const auto x_shift = torch::scalar_tensor(x_offset, x.options());
+    torch::Tensor weight, a2, ws2;  // m Q + c s^2 |x|^2 {N, O}; (x + za)^2 {N, K}; (w + zw)^2 {O, K}
     if (multiplier > 0) {
-      const auto a2 = (x + x_offset).square(), ws2 = (w + w_offset).square();  // {N, K}, {O, K}
-      weight = weight + multiplier * torch::mm(a2, ws2.t());
+      a2 = shifted_squares(x, x_shift), ws2 = shifted_squares(w, w_offset);
+      weight = torch::mm(a2, ws2.t());
+      weight.mul_(multiplier).add_(0.0);  // zeros + m Q, as the sum with zeros gave
+    } else {
+      weight = torch::zeros_like(delta);
     }
     if (memory > 0) weight = weight + memory * (x.square().sum(1, true) * w_scale_sq.reshape({1, -1}));
-    ctx->save_for_backward({delta, x, w, w_offset, w_scale_sq, weight});
-    ctx->saved_data["x_offset"] = x_offset;
+    ctx->save_for_backward({delta, x, w, w_offset, w_scale_sq, weight, x_shift, a2, ws2});
     ctx->saved_data["multiplier"] = multiplier;
     ctx->saved_data["memory"] = memory;
-    return (d2 * weight).sum() / (2 * n);
+    return (delta * delta * weight).sum() / (2 * n);
   }
 
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
     const auto &delta = saved[0], &x = saved[1], &w = saved[2], &w_offset = saved[3], &w_scale_sq = saved[4];
-    const auto& weight = saved[5];
-    const double x_offset = ctx->saved_data["x_offset"].toDouble();
+    const auto &weight = saved[5], &x_shift = saved[6], &a2 = saved[7], &ws2 = saved[8];
     const double multiplier = ctx->saved_data["multiplier"].toDouble();
     const double memory = ctx->saved_data["memory"].toDouble();
     const auto g = grads[0] / static_cast<double>(x.size(0));  // dR/dR over n, a 0-dim tensor
@@ -60,12 +134,13 @@ struct DenseSensitivity : torch::autograd::Function<DenseSensitivity> {
     torch::Tensor d_delta, d_x, d_w;
     if (ctx->needs_input_grad(0)) d_delta = g * delta * weight;
     const bool need_x = ctx->needs_input_grad(1), need_w = ctx->needs_input_grad(2);
-    if (need_x) d_x = torch::zeros_like(x);
-    if (need_w) d_w = torch::zeros_like(w);
     if (multiplier > 0) {
-      const auto a = x + x_offset, ws = w + w_offset;
-      if (need_x) d_x = d_x + (g * multiplier) * a * torch::mm(d2, ws.square());
-      if (need_w) d_w = d_w + (g * multiplier) * ws * torch::mm(d2.t(), a.square());
+      const auto scale = g * multiplier;
+      if (need_x) d_x = scale_by_shifted(x, x_shift, scale, torch::mm(d2, ws2));
+      if (need_w) d_w = scale_by_shifted(w, w_offset, scale, torch::mm(d2.t(), a2));
+    } else {
+      if (need_x) d_x = torch::zeros_like(x);
+      if (need_w) d_w = torch::zeros_like(w);
     }
     if (memory > 0 && need_x) d_x = d_x + (g * memory) * x * torch::mm(d2, w_scale_sq.reshape({-1, 1}));
     return {d_delta, d_x, d_w, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};

@@ -132,6 +132,19 @@ TEST(ByteLookup, SumsOfBytesAndScaledSignedBytesMatchPlainLoops) {
   }
 }
 
+TEST(ByteLookup, ByteCountsMatchAPlainLoopAndAddToTheGivenCounts) {
+  for (test::Fill fill : test::all_fills()) {
+    const std::vector<std::uint8_t> in = test::filled(1001, fill, 4);
+    for (std::size_t n : {0, 1, 3, 4, 5, 7, 64, 1001}) {
+      std::array<std::int64_t, 256> counts{}, expected{};
+      counts[7] = expected[7] = 1000;  // counts are added to, not overwritten
+      for (std::size_t i = 0; i < n; ++i) ++expected[in[i]];
+      count_bytes(in.data(), n, counts);
+      EXPECT_EQ(counts, expected) << n;
+    }
+  }
+}
+
 TEST(Int8Gemm, SignedOperandWidthFollowsTheCpuAndTheIsaLimit) {
   // ctest also runs this binary with DNNL_MAX_CPU_ISA=AVX512_CORE (oneDNN without VNNI): 7-bit digits.
   const char* limit = std::getenv("DNNL_MAX_CPU_ISA");

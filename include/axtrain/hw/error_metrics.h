@@ -60,7 +60,7 @@ class RelativeErrorTable {
   RelativeErrorMoments moments(std::span<const double> hist_a, std::span<const double> hist_b) const;
 
  private:
-  std::vector<double> weight_, eps_, eps_squared_;  // 65536 each, [ia * 256 + ib]
+  std::vector<double> weight_, eps_, eps_squared_;  // 65536 each, [ib * 256 + ia]
 };
 
 // Reads an operand histogram file: 256 non-negative numbers (counts or probabilities, indexed by operand

@@ -23,6 +23,8 @@ void lookup_bytes(const ByteTable& table, const std::uint8_t* in, std::uint8_t* 
 std::uint32_t sum_bytes(const std::uint8_t* in, std::size_t n);
 // sum_i int8(in[i]) modulo 2^32, of bytes read as two's complement.
 std::uint32_t sum_signed_bytes(const std::uint8_t* in, std::size_t n);
+// counts[b] += the number of i < n with in[i] == b: a histogram of code bytes.
+void count_bytes(const std::uint8_t* in, std::size_t n, std::array<std::int64_t, 256>& counts);
 // sums[j] += coefficient * int8(in[j]) for j < n, modulo 2^32 (the decomposed GEMM's column terms).
 void add_signed_bytes(const std::uint8_t* in, std::uint32_t coefficient, std::uint32_t* sums, std::size_t n);
 
