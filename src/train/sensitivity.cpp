@@ -167,6 +167,16 @@ torch::Tensor conv_multiplier_term(ApproxConv2dImpl& conv, const torch::Tensor& 
 
 }  // namespace
 
+torch::Tensor dense_sensitivity(const torch::Tensor& delta, const torch::Tensor& x, const torch::Tensor& w,
+                                const QuantParams& qx, const QuantParams& qw, const LayerNoise& noise) {
+  const auto dtype = w.scalar_type();
+  const auto w_offset = (broadcast_channel(qw.zero_point, 2) * broadcast_channel(qw.scale, 2)).to(dtype);
+  const auto w_scale_sq = (qw.scale * qw.scale).reshape({-1}).expand({w.size(0)}).to(dtype).contiguous();
+  const double x_offset = (qx.zero_point * qx.scale).to(dtype).item<double>();
+  return DenseSensitivity::apply(delta, x, w, w_offset, w_scale_sq, x_offset, noise.multiplier_variance,
+                                 noise.memory_code_variance);
+}
+
 std::vector<LayerNoise> layer_noise(const std::vector<ApproxLayer*>& layers, const HardwareState& target) {
   torch::NoGradGuard no_grad;
   std::vector<LayerNoise> noise;
@@ -245,14 +255,8 @@ torch::Tensor sensitivity_term(const std::vector<ApproxLayer*>& layers, const st
       }
     } else {
       const LayerRecord& rec = layer->record();
-      const torch::Tensor w = layer->weight_tensor();
-      const auto dtype = w.scalar_type();
-      const auto& qw = rec.weight_quant;
-      const auto w_offset = (broadcast_channel(qw.zero_point, 2) * broadcast_channel(qw.scale, 2)).to(dtype);
-      const auto w_scale_sq = (qw.scale * qw.scale).reshape({-1}).expand({w.size(0)}).to(dtype).contiguous();
-      const double x_offset = (rec.input_quant.zero_point * rec.input_quant.scale).to(dtype).item<double>();
-      term = DenseSensitivity::apply(deltas[l], rec.input, w, w_offset, w_scale_sq, x_offset,
-                                     noise[l].multiplier_variance, noise[l].memory_code_variance);
+      term =
+          dense_sensitivity(deltas[l], rec.input, layer->weight_tensor(), rec.input_quant, rec.weight_quant, noise[l]);
     }
     r = r.defined() ? r + term : term;
   }

@@ -3,6 +3,7 @@
 #include "axtrain/train/models.h"
 #include "axtrain/train/sensitivity.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -177,6 +178,69 @@ TEST(Sensitivity, DenseLayerMatchesTheFormulaWrittenOut) {
   // delta = 1: S_ij = s_m^2 w~_ij^2 E[a~_j^2] + s_code^2 scale_w^2 E[a_j^2].
   const auto expected = 0.01 * w_seen * w_seen * (a_seen * a_seen).mean(0) + 3.0 * sw2 * (x * x).mean(0);
   EXPECT_TRUE(torch::allclose(s, expected, 1e-12, 1e-14));
+}
+
+struct DenseTerm {
+  torch::Tensor r, d_delta, d_x, d_w;
+};
+
+// The dense term as the tensor expressions dense_sensitivity's fused passes replaced (value and hand-written
+// gradient, for dR = 1): the reference its bits are checked against.
+DenseTerm former_dense_term(const torch::Tensor& delta, const torch::Tensor& x, const torch::Tensor& w,
+                            const QuantParams& qx, const QuantParams& qw, double m, double c) {
+  torch::NoGradGuard no_grad;
+  const auto dtype = w.scalar_type();
+  const auto w_offset = (broadcast_channel(qw.zero_point, 2) * broadcast_channel(qw.scale, 2)).to(dtype);
+  const auto w_scale_sq = (qw.scale * qw.scale).reshape({-1}).expand({w.size(0)}).to(dtype).contiguous();
+  const double x_offset = (qx.zero_point * qx.scale).to(dtype).item<double>();
+  const auto n = static_cast<double>(x.size(0));
+  const auto d2 = delta * delta;
+  auto weight = torch::zeros_like(delta);
+  if (m > 0) weight = weight + m * torch::mm((x + x_offset).square(), (w + w_offset).square().t());
+  if (c > 0) weight = weight + c * (x.square().sum(1, true) * w_scale_sq.reshape({1, -1}));
+  DenseTerm t;
+  t.r = (d2 * weight).sum() / (2 * n);
+  const auto g = torch::ones({}, delta.options()) / n;
+  t.d_delta = g * delta * weight;
+  t.d_x = torch::zeros_like(x), t.d_w = torch::zeros_like(w);
+  const auto a = x + x_offset, ws = w + w_offset;
+  if (m > 0) {
+    t.d_x = t.d_x + (g * m) * a * torch::mm(d2, ws.square());
+    t.d_w = t.d_w + (g * m) * ws * torch::mm(d2.t(), a.square());
+  }
+  if (c > 0) t.d_x = t.d_x + (g * c) * x * torch::mm(d2, w_scale_sq.reshape({-1, 1}));
+  return t;
+}
+
+TEST(Sensitivity, DenseTermIsTheFormerTensorExpressionBitForBit) {
+  torch::manual_seed(5);
+  for (const bool transposed_input : {false, true}) {  // an emulated layer's output is stored transposed
+    for (const bool per_channel : {false, true}) {
+      for (const auto& [m, c] : {std::pair{0.02, 0.0}, std::pair{0.0, 3.0}, std::pair{0.02, 3.0}}) {
+        const int64_t n = 37, k = 29, o = 13;
+        // Inputs of both signs (a non-zero input zero point), as after a tanh.
+        auto x_base = (transposed_input ? torch::randn({k, n}) : torch::randn({n, k})).requires_grad_();
+        const auto x = transposed_input ? x_base.t() : x_base;
+        const auto w = torch::randn({o, k}).requires_grad_();
+        const auto delta = torch::randn({n, o}).requires_grad_();
+        const QuantParams qx = quant_params_per_tensor(x, false);
+        const QuantParams qw = per_channel ? quant_params_per_channel(w, false) : quant_params_per_tensor(w, false);
+        ASSERT_NE(qx.zero_point.item<double>(), 0);
+        const auto r = dense_sensitivity(delta, x, w, qx, qw, {.multiplier_variance = m, .memory_code_variance = c});
+        const auto grads = torch::autograd::grad({r}, {delta, x_base, w});
+        const DenseTerm expected = former_dense_term(delta, x, w, qx, qw, m, c);
+        const std::string label =
+            fmt::format("transposed {} per-channel {} m {} c {}", transposed_input, per_channel, m, c);
+        EXPECT_TRUE(torch::equal(r, expected.r)) << label;
+        EXPECT_TRUE(torch::equal(grads[0], expected.d_delta)) << label;
+        EXPECT_TRUE(torch::equal(grads[2], expected.d_w)) << label;
+        const auto d_x = transposed_input ? grads[1].t() : grads[1];
+        EXPECT_TRUE(torch::equal(d_x, expected.d_x)) << label;
+        // The layout too: it decides the summation order of the GEMMs the gradient flows into next.
+        EXPECT_EQ(d_x.strides(), expected.d_x.strides()) << label;
+      }
+    }
+  }
 }
 
 }  // namespace

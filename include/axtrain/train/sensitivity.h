@@ -35,6 +35,13 @@ std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& l
                                               const std::vector<torch::Tensor>& deltas,
                                               const std::vector<LayerNoise>& noise);
 
+// R of one dense layer (delta {N, O}, x {N, K}, w {O, K}, quantised by qx and qw), the fused form
+// sensitivity_term uses, differentiable in delta, x and w (not again: its backward has no graph). Its value and
+// gradients are those of the tensor expressions it replaced, bit for bit, for inputs of any dense layout
+// (test Sensitivity.DenseTermIsTheFormerTensorExpressionBitForBit).
+torch::Tensor dense_sensitivity(const torch::Tensor& delta, const torch::Tensor& x, const torch::Tensor& w,
+                                const QuantParams& qx, const QuantParams& qw, const LayerNoise& noise);
+
 // R = 1/2 sum of every layer's S, the term act adds to the loss, differentiable (through the deltas, the layer
 // inputs and the weights), equal to 1/2 sum weight_sensitivity to float rounding (test
 // Sensitivity.FusedTermsEqualTheGeneralExpression): dense layers take a fused form with its gradient written
