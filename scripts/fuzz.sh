@@ -28,5 +28,5 @@ run_target() {
   fi
 }
 export -f run_target
-targets=(table_file idx csv config spec ber_curve histogram result_log zip_archive)
+targets=(table_file idx csv numpy config spec ber_curve histogram result_log zip_archive)
 printf '%s\n' "${targets[@]}" | xargs -P "$(nproc)" -I{} bash -c "run_target {} $runs"

@@ -1,5 +1,6 @@
 #include "axtrain/config/fingerprints.h"
 
+#include "axtrain/data/data_source.h"
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/text.h"
@@ -53,7 +54,8 @@ std::string training_fingerprint(const TrainConfig& config, std::string_view ini
   c.init.clear();
   std::string text =
       fmt::format("{}|init={}|{}", config_fingerprint(c), init_fingerprint, hardware_text(c.hardware_train));
-  if (c.dataset.starts_with("csv:")) text += "|" + file_text(c.dataset.substr(4));
+  for (const std::string* source : {&c.dataset, &c.test_dataset})
+    for (const std::string& path : parse_data_source(*source).paths) text += "|" + file_text(path);
   return fingerprint(text);
 }
 

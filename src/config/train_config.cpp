@@ -2,6 +2,7 @@
 
 #include "axtrain/config/hardware.h"
 #include "axtrain/config/toml_file.h"
+#include "axtrain/data/data_source.h"
 #include "axtrain/hw/ber_curve.h"
 #include "axtrain/hw/multiplier.h"
 #include "axtrain/util/check.h"
@@ -22,9 +23,16 @@ constexpr std::string_view kMemoryForms = "none, a supply voltage such as 0.6V, 
 
 void check_dataset(const std::string& value) {
   if (std::find(std::begin(kDatasets), std::end(kDatasets), value) != std::end(kDatasets)) return;
-  AXT_CHECK(value.starts_with("csv:"), "unknown dataset '{}'; use one of {}, or csv:PATH for a CSV file",
+  AXT_CHECK(parse_data_source(value).kind != SourceKind::kBuiltin,
+            "unknown dataset '{}'; use one of {}, or a file: csv:PATH (a CSV file), npz:PATH (numpy.savez), "
+            "npy:X.npy,Y.npy (numpy.save)",
             printable(value), fmt::join(kDatasets, ", "));
-  AXT_CHECK(value.size() > 4, "dataset 'csv:' needs a file path, e.g. csv:data/train.csv");
+}
+void check_test_dataset(const std::string& value) {
+  AXT_CHECK(value.empty() || parse_data_source(value).kind != SourceKind::kBuiltin,
+            "test_dataset '{}' is not a file; give csv:PATH, npz:PATH or npy:X.npy,Y.npy, or \"\" to split the test "
+            "set off the dataset",
+            printable(value));
 }
 void check_multiplier(const std::string& value) {
   check_multiplier_spec(value);
@@ -98,11 +106,21 @@ std::string markdown_row(std::string_view key, std::string_view type, const std:
 const std::vector<Field<TrainConfig>>& train_config_fields() {
   using R = FieldRule;
   static const std::vector<Field<TrainConfig>> fields = {
-      {"dataset", &C::dataset, "Workload: a built-in dataset, or csv:PATH for a CSV file with a header row",
-       R::checked(check_dataset, "one of fashion-mnist, inversek2j, blackscholes, sobel, kmeans, fft, csv:PATH")},
+      {"dataset", &C::dataset,
+       "Workload: a built-in dataset, or a file: csv:PATH (a CSV file with a header row), npz:PATH (arrays "
+       "npz_features and npz_targets of numpy.savez), npy:X.npy,Y.npy (features and targets of numpy.save)",
+       R::checked(check_dataset,
+                  "one of fashion-mnist, inversek2j, blackscholes, sobel, kmeans, fft, csv:PATH, npz:PATH, npy:X,Y")},
+      {"test_dataset", &C::test_dataset,
+       "Test set of a file dataset, in the same forms and with the same columns or arrays; \"\" = the last 20 % of "
+       "a seeded permutation of dataset",
+       R::checked(check_test_dataset, "\"\", csv:PATH, npz:PATH or npy:X,Y")},
+      {"npz_features", &C::npz_features, "Name of the features array in an npz dataset, shape (n, ...)"},
+      {"npz_targets", &C::npz_targets,
+       "Name of the targets array in an npz dataset: class ids (n,) or regression targets (n,) or (n, t)"},
       {"data_dir", &C::data_dir, "Folder of the Fashion-MNIST IDX files; \"\" = the Debian package's folder"},
       {"csv_features", &C::csv_features, "CSV feature columns, in order; empty = every column that is not a target"},
-      {"csv_targets", &C::csv_targets, "CSV target columns; required with csv:PATH"},
+      {"csv_targets", &C::csv_targets, "CSV target columns; required with a csv:PATH dataset"},
       {"task", &C::task, "Task; auto = the dataset's own"},
       {"train_samples", &C::train_samples, "Training samples used; 0 = all", R::at_least(0)},
       {"test_samples", &C::test_samples, "Test samples used; 0 = all", R::at_least(0)},
@@ -189,10 +207,11 @@ void make_data_paths_absolute(TrainConfig& config) {
   const auto absolute = [](std::string& path) {
     if (!path.empty()) path = std::filesystem::absolute(path).lexically_normal().string();
   };
-  if (config.dataset.starts_with("csv:")) {
-    std::string path = config.dataset.substr(4);
-    absolute(path);
-    config.dataset = "csv:" + path;
+  for (std::string* text : {&config.dataset, &config.test_dataset}) {
+    DataSource source = parse_data_source(*text);
+    if (source.kind == SourceKind::kBuiltin) continue;
+    for (std::string& path : source.paths) absolute(path);
+    *text = data_source_text(source);
   }
   absolute(config.data_dir);
   absolute(config.init);
@@ -218,11 +237,20 @@ void validate(const TrainConfig& config) {
       AXT_FAIL("[{}] (--{}*): {}", section.path, section.flag_prefix, e.what());
     }
   }
-  AXT_CHECK(!config.dataset.starts_with("csv:") || !config.csv_targets.empty(),
+  const SourceKind kind = parse_data_source(config.dataset).kind;
+  AXT_CHECK(kind != SourceKind::kCsv || !config.csv_targets.empty(),
             "dataset = \"{}\" needs the target columns: set csv_targets = [\"y\"] in the config file or give "
             "--csv_targets y",
             config.dataset);
-  if (!config.dataset.starts_with("csv:") && config.task != TaskChoice::kAuto) {
+  AXT_CHECK(config.test_dataset.empty() || kind != SourceKind::kBuiltin,
+            "test_dataset (--test_dataset) applies to a file dataset; '{}' is built in with its own test set: "
+            "leave test_dataset = \"\"",
+            config.dataset);
+  AXT_CHECK(config.test_dataset.empty() || parse_data_source(config.test_dataset).kind == kind,
+            "test_dataset '{}' is not of the same form as dataset '{}'; give the test set in the same form (csv:, "
+            "npz: or npy:)",
+            printable(config.test_dataset), printable(config.dataset));
+  if (kind == SourceKind::kBuiltin && config.task != TaskChoice::kAuto) {
     const TaskChoice own = config.dataset == "fashion-mnist" ? TaskChoice::kClassification : TaskChoice::kRegression;
     AXT_CHECK(config.task == own,
               "task = {} (--task) does not apply to dataset '{}', a {} dataset; leave task = auto or set {}",

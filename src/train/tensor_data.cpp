@@ -1,26 +1,54 @@
 #include "axtrain/train/tensor_data.h"
 
 #include "axtrain/data/csv_dataset.h"
+#include "axtrain/data/data_source.h"
 #include "axtrain/data/fashion_mnist.h"
+#include "axtrain/data/numpy_dataset.h"
 #include "axtrain/data/regression_kernels.h"
 #include "axtrain/util/check.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
+
+#include <algorithm>
+#include <optional>
 
 namespace axtrain {
 namespace {
 
 constexpr double kKernelTrainShare = 0.8;
 
+// A file dataset's samples: as the stated task, or (task = auto, no `forced` task) as the file's own.
+Dataset load_file(const DataSource& source, const TrainConfig& c, std::optional<Task> forced, std::string& task_note) {
+  std::optional<Task> task = forced;
+  if (!task && c.task != TaskChoice::kAuto)
+    task = c.task == TaskChoice::kClassification ? Task::kClassification : Task::kRegression;
+  if (source.kind != SourceKind::kCsv)
+    return load_numpy_dataset(source, c.npz_features, c.npz_targets, task, task_note);
+  Dataset all = load_csv(source.paths.at(0), c.csv_features, c.csv_targets, task.value_or(Task::kRegression));
+  if (!task) all = infer_csv_task(std::move(all), c.csv_targets, task_note);
+  return all;
+}
+
 DatasetSplit load_split(const TrainConfig& c, std::string& task_note) {
   if (c.dataset == "fashion-mnist") return load_fashion_mnist(c.data_dir);
-  if (c.dataset.rfind("csv:", 0) == 0) {
-    // One CSV file: the last 20 % of a seeded permutation is the test split.
-    const Task task = c.task == TaskChoice::kClassification ? Task::kClassification : Task::kRegression;
-    Dataset all = load_csv(c.dataset.substr(4), c.csv_features, c.csv_targets, task);
-    if (c.task == TaskChoice::kAuto) all = infer_csv_task(std::move(all), c.csv_targets, task_note);
-    auto [train, test] = split_validation(all, 1 - kKernelTrainShare, static_cast<std::uint64_t>(c.seed));
-    return {std::move(train), std::move(test)};
+  const DataSource source = parse_data_source(c.dataset);
+  if (source.kind != SourceKind::kBuiltin) {
+    Dataset all = load_file(source, c, std::nullopt, task_note);
+    if (c.test_dataset.empty()) {  // the last 20 % of a seeded permutation is the test split
+      auto [train, test] = split_validation(all, 1 - kKernelTrainShare, static_cast<std::uint64_t>(c.seed));
+      return {std::move(train), std::move(test)};
+    }
+    std::string test_note;
+    Dataset test = load_file(parse_data_source(c.test_dataset), c, all.task, test_note);  // the training set's task
+    AXT_CHECK(test.sample_shape == all.sample_shape && test.target_dim == all.target_dim,
+              "test_dataset '{}' has samples of shape ({}) with {} targets, dataset '{}' of shape ({}) with {}; give "
+              "a test set of the training set's shape",
+              c.test_dataset, fmt::join(test.sample_shape, ", "), test.target_dim, c.dataset,
+              fmt::join(all.sample_shape, ", "), all.target_dim);
+    all.num_classes = test.num_classes = std::max(all.num_classes, test.num_classes);  // one output per class
+    return {std::move(all), std::move(test)};
   }
   const auto n = static_cast<std::size_t>(c.kernel_samples);
   const auto n_train = static_cast<std::size_t>(static_cast<double>(n) * kKernelTrainShare);

@@ -1,5 +1,6 @@
 #include "axtrain/util/zip_archive.h"
 
+#include "axtrain/util/check.h"
 #include "axtrain/util/text.h"
 
 #include <fmt/format.h>
@@ -49,8 +50,9 @@ std::uint32_t crc_of(std::string_view data) {
 }
 
 // CRC-32 of the raw deflate stream `data` inflated, which must end exactly at the end of `data` and give exactly
-// `size` bytes; nothing when it does not. Inflates through a fixed buffer: memory does not grow with `size`.
-std::optional<std::uint32_t> inflated_crc(std::string_view data, std::uint64_t size) {
+// `size` bytes; nothing when it does not. Inflates through a fixed buffer: memory does not grow with `size`, unless
+// the bytes are kept in `out` (appended).
+std::optional<std::uint32_t> inflated_crc(std::string_view data, std::uint64_t size, std::string* out) {
   if (size > kMaxDeflateRatio * data.size() + kDeflateSlack) return std::nullopt;
   z_stream z{};
   if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return std::nullopt;
@@ -72,6 +74,7 @@ std::optional<std::uint32_t> inflated_crc(std::string_view data, std::uint64_t s
     produced += got;
     if (produced > size) break;
     crc = crc32(crc, buffer.data(), got);
+    if (out) out->append(reinterpret_cast<const char*>(buffer.data()), got);
     if (status == Z_BUF_ERROR && got == 0) break;  // input ran out before the stream's end
     if (status == Z_BUF_ERROR) status = Z_OK;
   }
@@ -135,9 +138,10 @@ std::optional<std::string> read_entry(const Reader& r, std::uint64_t& at, std::u
 }
 
 // Checks the entry's local header and contents, which must start at or after `first` (entries do not overlap,
-// so the whole check reads each byte once) and end before `data_limit`; `first` moves past its contents.
-std::optional<std::string> check_entry(const Reader& r, const Entry& e, std::uint64_t& first,
-                                       std::uint64_t data_limit) {
+// so the whole check reads each byte once) and end before `data_limit`; `first` moves past its contents. The
+// contents, stored or inflated, go to `out` when it is given.
+std::optional<std::string> check_entry(const Reader& r, const Entry& e, std::uint64_t& first, std::uint64_t data_limit,
+                                       std::string* out) {
   const std::string name = printable(e.name);
   if (e.offset < first) return fmt::format("entry '{}' overlaps the entry before it", name);
   if (!r.has(e.offset, kLocalSize) || r.le(e.offset, 4) != kLocalHeader)
@@ -154,21 +158,20 @@ std::optional<std::string> check_entry(const Reader& r, const Entry& e, std::uin
   if (e.method == kStored) {
     if (e.compressed != e.size) return fmt::format("stored entry '{}' records two sizes", name);
     crc = crc_of(contents);
+    if (out) out->assign(contents);
   } else if (e.method == kDeflated) {
-    const auto inflated = inflated_crc(contents, e.size);
+    const auto inflated = inflated_crc(contents, e.size, out);
     if (!inflated) return fmt::format("entry '{}' does not inflate to the size its directory records", name);
     crc = *inflated;
   } else {
-    return fmt::format("entry '{}' uses compression method {}; libtorch archives store or deflate their entries", name,
+    return fmt::format("entry '{}' uses compression method {}; only stored and deflated entries are read", name,
                        e.method);
   }
   if (crc != e.crc) return fmt::format("entry '{}' fails its CRC-32 check", name);
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<std::string> zip_archive_fault(std::string_view bytes) {
+std::optional<std::string> read_zip_entries(std::string_view bytes, std::vector<ZipEntry>* entries) {
   const Reader r{bytes};
   Directory d;
   if (auto fault = find_directory(r, d)) return fault;
@@ -177,10 +180,26 @@ std::optional<std::string> zip_archive_fault(std::string_view bytes) {
   for (std::uint64_t i = 0; i < d.entries; ++i) {
     Entry e;
     if (auto fault = read_entry(r, at, d.offset + d.size, e)) return fault;
-    if (auto fault = check_entry(r, e, first, d.offset)) return fault;
+    std::string contents;
+    if (auto fault = check_entry(r, e, first, d.offset, entries ? &contents : nullptr)) return fault;
+    if (entries) entries->push_back({e.name, std::move(contents)});
   }
   if (d.entries == 0) return "no entries";
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> zip_archive_fault(std::string_view bytes) {
+  return read_zip_entries(bytes, nullptr);
+}
+
+std::vector<ZipEntry> zip_archive_entries(std::string_view bytes, std::string_view what) {
+  std::vector<ZipEntry> entries;
+  if (auto fault = read_zip_entries(bytes, &entries))
+    AXT_FAIL("{} is not a readable zip archive ({}); write it again (numpy.savez or numpy.savez_compressed)", what,
+             *fault);
+  return entries;
 }
 
 }  // namespace axtrain

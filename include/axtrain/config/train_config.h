@@ -42,14 +42,18 @@ struct HardwareConfig {
 // Example: TrainConfig{.dataset = "sobel", .method = Method::kAxtrain, .epochs = 5}
 struct TrainConfig {
   // data
-  std::string dataset = "fashion-mnist";  // fashion-mnist | inversek2j | blackscholes | sobel | kmeans | fft | csv:PATH
-  std::string data_dir;                   // folder of the Fashion-MNIST IDX files; "" = the Debian package's
-  StringList csv_features;                // CSV feature columns; empty = every non-target column
-  StringList csv_targets;                 // CSV target columns (required for csv:PATH)
-  TaskChoice task = TaskChoice::kAuto;    // auto | classification | regression
-  int train_samples = 0;                  // >= 0; 0 = all
-  int test_samples = 0;                   // >= 0; 0 = all
-  int kernel_samples = 20000;             // >= 1; samples generated for a regression kernel, split 80/20
+  // fashion-mnist | inversek2j | blackscholes | sobel | kmeans | fft | csv:PATH | npz:PATH | npy:X,Y (data_source.h)
+  std::string dataset = "fashion-mnist";
+  std::string test_dataset;             // a file source of the test set; "" = 20 % split off a file dataset
+  std::string npz_features = "x";       // the features array of an npz dataset
+  std::string npz_targets = "y";        // the targets array of an npz dataset
+  std::string data_dir;                 // folder of the Fashion-MNIST IDX files; "" = the Debian package's
+  StringList csv_features;              // CSV feature columns; empty = every non-target column
+  StringList csv_targets;               // CSV target columns (required for csv:PATH)
+  TaskChoice task = TaskChoice::kAuto;  // auto | classification | regression
+  int train_samples = 0;                // >= 0; 0 = all
+  int test_samples = 0;                 // >= 0; 0 = all
+  int kernel_samples = 20000;           // >= 1; samples generated for a regression kernel, split 80/20
   // model
   Network network = Network::kMlp;            // mlp | lenet
   IntList hidden = {256, 256};                // MLP hidden layer sizes, each >= 1
@@ -126,8 +130,8 @@ TrainConfig read_train_config(const std::string& toml_path, std::set<std::string
 // the known keys), a value of the wrong type (key, expected type, got), and every validate() failure.
 TrainConfig load_train_config(const std::string& toml_path);
 
-// Makes the data paths absolute against the current directory (dataset = "csv:PATH", data_dir, init and each
-// section's ber_curve), so that the configuration a run folder records names the same files from any
+// Makes the data paths absolute against the current directory (the files of dataset and test_dataset, data_dir, init
+// and each section's ber_curve), so that the configuration a run folder records names the same files from any
 // directory. Multiplier specs keep their lut: paths as written: a spec is also the multiplier's name in
 // results and plots.
 void make_data_paths_absolute(TrainConfig& config);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace axtrain {
 
@@ -15,5 +16,14 @@ namespace axtrain {
 // inside the file before the directory, and has the CRC-32 and size the directory records (a deflated entry
 // inflates to exactly that size, through a fixed buffer).
 std::optional<std::string> zip_archive_fault(std::string_view bytes);
+
+struct ZipEntry {
+  std::string name;
+  std::string contents;  // stored or inflated
+};
+
+// Every entry of an archive that passes zip_archive_fault's checks, in directory order. Throws axtrain::Error
+// naming `what` (e.g. "'data.npz'") and the fault otherwise.
+std::vector<ZipEntry> zip_archive_entries(std::string_view bytes, std::string_view what);
 
 }  // namespace axtrain
