@@ -93,7 +93,8 @@ TEST(NumpyFile, MalformedFilesGetOneLineNamingTheFault) {
 TEST(NumpyFile, ArchivesGiveTheirArraysByName) {
   const std::string x = npy("<f4", "(2,)", bytes_of<float>({1, 2})),
                     y = npy("<i8", "(2,)", bytes_of<std::int64_t>({0, 1}));
-  for (std::uint16_t method : {0, 8}) {  // numpy.savez stores, numpy.savez_compressed deflates
+  for (const std::uint16_t method :
+       {std::uint16_t{0}, std::uint16_t{8}}) {  // numpy.savez stores, numpy.savez_compressed deflates
     const auto arrays =
         parse_npz(test::zip({{"x.npy", x}, {"y.npy", y}}, {.zip64 = false, .method = method}), "'d.npz'");
     ASSERT_EQ(arrays.size(), 2U);

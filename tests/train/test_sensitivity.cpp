@@ -214,7 +214,8 @@ DenseTerm former_dense_term(const torch::Tensor& delta, const torch::Tensor& x, 
 
 TEST(Sensitivity, DenseTermIsTheFormerTensorExpressionBitForBit) {
   torch::manual_seed(5);
-  for (const bool transposed_input : {false, true}) {  // an emulated layer's output is stored transposed
+  for (const bool transposed_input :
+       {false, true}) {  // an emulated layer's output (and so its delta) is stored transposed
     for (const bool per_channel : {false, true}) {
       for (const auto& [m, c] : {std::pair{0.02, 0.0}, std::pair{0.0, 3.0}, std::pair{0.02, 3.0}}) {
         const int64_t n = 37, k = 29, o = 13;
@@ -222,21 +223,24 @@ TEST(Sensitivity, DenseTermIsTheFormerTensorExpressionBitForBit) {
         auto x_base = (transposed_input ? torch::randn({k, n}) : torch::randn({n, k})).requires_grad_();
         const auto x = transposed_input ? x_base.t() : x_base;
         const auto w = torch::randn({o, k}).requires_grad_();
-        const auto delta = torch::randn({n, o}).requires_grad_();
+        auto delta_base = (transposed_input ? torch::randn({o, n}) : torch::randn({n, o})).requires_grad_();
+        const auto delta = transposed_input ? delta_base.t() : delta_base;
         const QuantParams qx = quant_params_per_tensor(x, false);
         const QuantParams qw = per_channel ? quant_params_per_channel(w, false) : quant_params_per_tensor(w, false);
         ASSERT_NE(qx.zero_point.item<double>(), 0);
         const auto r = dense_sensitivity(delta, x, w, qx, qw, {.multiplier_variance = m, .memory_code_variance = c});
-        const auto grads = torch::autograd::grad({r}, {delta, x_base, w});
+        const auto grads = torch::autograd::grad({r}, {delta_base, x_base, w});
         const DenseTerm expected = former_dense_term(delta, x, w, qx, qw, m, c);
         const std::string label =
             fmt::format("transposed {} per-channel {} m {} c {}", transposed_input, per_channel, m, c);
         EXPECT_TRUE(torch::equal(r, expected.r)) << label;
-        EXPECT_TRUE(torch::equal(grads[0], expected.d_delta)) << label;
         EXPECT_TRUE(torch::equal(grads[2], expected.d_w)) << label;
+        const auto d_delta = transposed_input ? grads[0].t() : grads[0];
         const auto d_x = transposed_input ? grads[1].t() : grads[1];
+        EXPECT_TRUE(torch::equal(d_delta, expected.d_delta)) << label;
         EXPECT_TRUE(torch::equal(d_x, expected.d_x)) << label;
-        // The layout too: it decides the summation order of the GEMMs the gradient flows into next.
+        // The layouts too: they decide the summation order of the GEMMs the gradients flow into next.
+        EXPECT_EQ(d_delta.strides(), expected.d_delta.strides()) << label;
         EXPECT_EQ(d_x.strides(), expected.d_x.strides()) << label;
       }
     }

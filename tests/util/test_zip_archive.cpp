@@ -38,7 +38,7 @@ TEST(ZipArchive, WholeArchivesHaveNoFault) {
 }
 
 TEST(ZipArchive, EntriesComeBackStoredOrInflatedInDirectoryOrder) {
-  for (std::uint16_t method : {0, 8}) {
+  for (const std::uint16_t method : {std::uint16_t{0}, std::uint16_t{8}}) {
     const std::vector<ZipEntry> entries = zip_archive_entries(zip(kEntries, {.method = method}), "'test.npz'");
     ASSERT_EQ(entries.size(), kEntries.size());
     for (std::size_t i = 0; i < entries.size(); ++i) {
