@@ -42,17 +42,24 @@ std::vector<LayerShape> mlp_layers(const NetworkSpec& spec) {
 }
 
 std::vector<LayerShape> lenet_layers(const NetworkSpec& spec) {
-  AXT_CHECK(spec.input_shape.size() == 3 && spec.input_shape[1] == 28 && spec.input_shape[2] == 28,
-            "network lenet needs image inputs of shape {{C, 28, 28}}; this dataset's samples have shape {}; use "
-            "network = \"mlp\"",
-            spec.input_shape.empty() ? "(none)" : fmt::format("{}", fmt::join(spec.input_shape, "x")));
+  const std::string shape = spec.input_shape.empty() ? "(none)" : fmt::format("{}", fmt::join(spec.input_shape, "x"));
+  AXT_CHECK(spec.input_shape.size() == 3,
+            "network lenet needs image inputs of shape {{C, H, W}}; this dataset's samples have shape {}; use network "
+            "= \"mlp\"",
+            shape);
   const int channels = as_int(spec.input_shape[0], "input channels");
+  const int height = as_int(spec.input_shape[1], "input height"), width = as_int(spec.input_shape[2], "input width");
+  // conv1 (5x5, padding 2) keeps H x W, max pooling halves it, conv2 (5x5) takes 4 off, pooling halves again.
+  const int h1 = height / 2, w1 = width / 2;
+  AXT_CHECK(h1 >= 6 && w1 >= 6,
+            "network lenet needs images of at least 12 x 12 pixels (its second convolution and pooling leave 1 x 1 "
+            "of 12 x 12); this dataset's samples have shape {}; use network = \"mlp\"",
+            shape);
+  const int h2 = (h1 - 4) / 2, w2 = (w1 - 4) / 2;
   const int outputs = as_int(spec.outputs, "outputs");
-  return {{.conv = true, .in = channels, .out = 6, .kernel = 5, .padding = 2, .height = 28, .width = 28},
-          // maxpool 2 -> 6x14x14
-          {.conv = true, .in = 6, .out = 16, .kernel = 5, .height = 14, .width = 14},
-          // -> 16x10x10, maxpool 2 -> 16x5x5, flatten
-          {.in = 16 * 5 * 5, .out = 120},
+  return {{.conv = true, .in = channels, .out = 6, .kernel = 5, .padding = 2, .height = height, .width = width},
+          {.conv = true, .in = 6, .out = 16, .kernel = 5, .height = h1, .width = w1},
+          {.in = as_int(int64_t{16} * h2 * w2, "lenet's first linear layer"), .out = 120},
           {.in = 120, .out = 84},
           {.in = 84, .out = outputs}};
 }

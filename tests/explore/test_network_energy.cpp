@@ -135,7 +135,7 @@ TEST(NetworkEnergy, BadShapesAndHardwareThrow) {
   const EnergyParams p;
   NetworkSpec flat = lenet();
   flat.input_shape = {784};
-  expect_error([&] { network_work(flat); }, {"lenet", "{C, 28, 28}"});
+  expect_error([&] { network_work(flat); }, {"lenet", "{C, H, W}"});
   NetworkSpec zero = mlp_784();
   zero.hidden = {256, 0};
   expect_error([&] { network_work(zero); }, "layer size is 0");

@@ -18,6 +18,24 @@ TEST(NetworkMemory, TheEstimateCountsEveryParameterAndEveryActivationOfABatch) {
             (1 * 6 * 25 + 6) + (6 * 16 * 25 + 16) + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10));
 }
 
+TEST(NetworkSpec, LenetTakesImagesOfAnySizeFromTwelvePixels) {
+  const auto layers = [](std::vector<int64_t> shape) {
+    return approximate_layers({.kind = Network::kLenet, .input_shape = std::move(shape), .outputs = 10});
+  };
+  const std::vector<LayerShape> fashion = layers({1, 28, 28});
+  EXPECT_EQ(fashion[2].in, 400) << "16 x 5 x 5, LeNet-5's own";
+  EXPECT_EQ(fashion[1].height, 14);
+  const std::vector<LayerShape> cifar = layers({3, 32, 32});  // 32 -> 16 -> 12 -> 6
+  EXPECT_EQ(cifar[0].in, 3);
+  EXPECT_EQ(cifar[0].height, 32);
+  EXPECT_EQ(cifar[1].width, 16);
+  EXPECT_EQ(cifar[2].in, 16 * 6 * 6);
+  EXPECT_EQ(layers({1, 12, 13})[2].in, 16) << "12 and 13 both end at 1 x 1";
+  EXPECT_EQ(layers({2, 40, 12})[2].in, 16 * 8 * 1);
+  test::expect_error([&] { layers({1, 11, 28}); }, {"at least 12 x 12", "1x11x28", "use network = \"mlp\""});
+  test::expect_error([&] { layers({784}); }, {"{C, H, W}", "784"});
+}
+
 TEST(NetworkMemory, ANetworkAboveTheMemoryIsRefusedNamingTheEstimateAndTheFix) {
   const NetworkSpec big{.kind = Network::kMlp, .input_shape = {9}, .hidden = {100000, 100000}, .outputs = 1};
   test::expect_error([&] { check_training_memory(big, 128, 24e9); },

@@ -24,7 +24,8 @@ constexpr std::span<const std::string_view> choice_names(Activation) {
 
 // Example: NetworkSpec{.kind = Network::kMlp, .input_shape = {1, 28, 28}, .hidden = {256, 256}, .outputs = 10}
 //   mlp:   flatten the input, one linear layer per size in `hidden`, then a linear layer to `outputs`.
-//   lenet: input {C, 28, 28}: conv C->6 5x5 pad 2, maxpool 2, conv 6->16 5x5, maxpool 2, fc 400-120-84-outputs.
+//   lenet: input {C, H, W}, H and W >= 12: conv C->6 5x5 pad 2, maxpool 2, conv 6->16 5x5, maxpool 2, then fc
+//          (16 h w)-120-84-outputs, with h = (H/2 - 4)/2 (rounded down at each step), w likewise: 400 for 28 x 28.
 struct NetworkSpec {
   Network kind = Network::kMlp;
   std::vector<int64_t> input_shape;          // per-sample shape, e.g. {1, 28, 28} or {6}; every entry >= 1
@@ -45,7 +46,7 @@ struct LayerShape {
 };
 
 // The approximate layers in forward order (layer i = ApproxNet::approx_layers()[i]). Throws axtrain::Error
-// for a size < 1, a size that does not fit int, or lenet on an input that is not {C, 28, 28}.
+// for a size < 1, a size that does not fit int, or lenet on an input that is not {C, H, W} with H, W >= 12.
 std::vector<LayerShape> approximate_layers(const NetworkSpec& spec);
 
 // An estimate of the peak memory of training `spec` on batches of `batch_size`, checked before anything is

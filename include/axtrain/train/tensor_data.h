@@ -28,7 +28,8 @@ struct PreparedData {
 
 // Loads the configured dataset (Fashion-MNIST, a generated regression kernel, or a file: csv:, npz:, npy:, with
 // test_dataset its test set), applies train_samples/test_samples, splits off validation_split (seeded), and for
-// regression scales features and targets to [0, 1] with ranges fitted on the training split. Throws axtrain::Error for missing or bad data.
+// regression scales features and targets to [0, 1] with ranges fitted on the training split. Throws axtrain::Error for
+// missing or bad data.
 PreparedData prepare_data(const TrainConfig& config);
 
 // Converts one Dataset (features as given) to tensors.
