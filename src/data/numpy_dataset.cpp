@@ -61,6 +61,7 @@ Dataset numpy_dataset(const std::string& name, const NumpyArray& features, const
     AXT_CHECK(targets.shape.size() == 1, "classification needs one class id per sample, shape (n,); {} has shape {}",
               tw, targets.shape_text());
     std::int64_t largest = 0;
+    d.labels.reserve(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) {
       const double v = targets.value(static_cast<std::size_t>(i));
       AXT_CHECK(v >= 0 && v < kMaxClasses && v == std::floor(v),
@@ -93,6 +94,7 @@ Dataset load_numpy_dataset(const DataSource& source, const std::string& features
   const std::string& path = source.paths.at(0);
   const auto arrays = parse_npz(read_file(path), fmt::format("'{}'", path));
   std::vector<std::string> names;
+  names.reserve(arrays.size());
   for (const auto& [array_name, array] : arrays) names.push_back(array_name);
   const auto find = [&](const std::string& key, const char* option) -> const NumpyArray& {
     for (const auto& [array_name, array] : arrays)
