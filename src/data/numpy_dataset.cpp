@@ -14,12 +14,13 @@
 namespace axtrain {
 namespace {
 
-// Value i of `a` as a float, which must be finite (and within float's range).
-float finite_value(const NumpyArray& a, std::size_t i, double divisor, std::string_view what) {
+// Value i of `a` (per_sample values a sample) as a float, which must be finite (and within float's range).
+float finite_value(const NumpyArray& a, std::size_t i, std::size_t per_sample, double divisor, std::string_view what) {
   const double v = a.value(i) / divisor;
   AXT_CHECK(std::isfinite(v) && std::abs(v) <= std::numeric_limits<float>::max(),
-            "{} holds {} at flat index {}, which is not a finite float32 number; replace or drop that sample", what,
-            a.value(i), i);
+            "{} holds {} in sample {} (flat index {}), which is not a finite float32 number; replace or drop that "
+            "sample",
+            what, a.value(i), i / per_sample, i);
   return static_cast<float>(v);
 }
 
@@ -44,9 +45,12 @@ Dataset numpy_dataset(const std::string& name, const NumpyArray& features, const
   AXT_CHECK(d.feature_dim() >= 1, "{} has shape {}: no values per sample", fw, features.shape_text());
   const double divisor = features.type == NumpyType::kUInt8 ? 255.0 : 1.0;
   d.features.resize(static_cast<std::size_t>(features.numel()));
-  for (std::size_t i = 0; i < d.features.size(); ++i) d.features[i] = finite_value(features, i, divisor, fw);
+  for (std::size_t i = 0; i < d.features.size(); ++i)
+    d.features[i] = finite_value(features, i, static_cast<std::size_t>(d.feature_dim()), divisor, fw);
 
-  const bool class_ids = targets.is_integer() && targets.shape.size() == 1;
+  // Integer targets of shape (n,) or (n, 1) (a column, as pandas' df[["label"]] gives) are class ids.
+  const bool one_per_sample = targets.shape.size() == 1 || targets.shape[1] == 1;
+  const bool class_ids = targets.is_integer() && one_per_sample;
   d.task = task ? *task : class_ids ? Task::kClassification : Task::kRegression;
   if (!task)
     note = class_ids ? fmt::format(
@@ -54,11 +58,13 @@ Dataset numpy_dataset(const std::string& name, const NumpyArray& features, const
                            "regression to fit them as numbers",
                            tw, targets.dtype_text())
                      : fmt::format(
-                           "{} holds {} values of shape {}: regression; set task = classification for class "
-                           "ids of shape (n,)",
+                           "{} holds {} values of shape {}: regression; for classification give one class id "
+                           "per sample (shape (n,) or (n, 1)) and set task = classification",
                            tw, targets.dtype_text(), targets.shape_text());
   if (d.task == Task::kClassification) {
-    AXT_CHECK(targets.shape.size() == 1, "classification needs one class id per sample, shape (n,); {} has shape {}",
+    AXT_CHECK(one_per_sample,
+              "classification needs one class id per sample, shape (n,) or (n, 1); {} has shape {} (one-hot "
+              "targets? give numpy.argmax(y, axis=1))",
               tw, targets.shape_text());
     std::int64_t largest = 0;
     d.labels.reserve(static_cast<std::size_t>(n));
@@ -76,7 +82,8 @@ Dataset numpy_dataset(const std::string& name, const NumpyArray& features, const
     d.target_dim = targets.shape.size() == 2 ? static_cast<int>(targets.shape[1]) : 1;
     AXT_CHECK(d.target_dim >= 1, "{} has shape {}: no targets per sample", tw, targets.shape_text());
     d.targets.resize(static_cast<std::size_t>(targets.numel()));
-    for (std::size_t i = 0; i < d.targets.size(); ++i) d.targets[i] = finite_value(targets, i, 1.0, tw);
+    for (std::size_t i = 0; i < d.targets.size(); ++i)
+      d.targets[i] = finite_value(targets, i, static_cast<std::size_t>(d.target_dim), 1.0, tw);
   }
   d.validate();
   return d;
@@ -86,21 +93,34 @@ Dataset load_numpy_dataset(const DataSource& source, const std::string& features
                            std::optional<Task> task, std::string& note) {
   const std::string name = data_source_text(source);
   if (source.kind == SourceKind::kNpy) {
-    const NumpyArray x = parse_npy(read_file(source.paths.at(0)), fmt::format("'{}'", source.paths[0]));
-    const NumpyArray y = parse_npy(read_file(source.paths.at(1)), fmt::format("'{}'", source.paths[1]));
+    const auto read_npy = [](const std::string& path) {
+      const std::string bytes = read_file(path);
+      AXT_CHECK(!bytes.starts_with("PK"), "'{}' is an .npz archive, not a .npy file; give it as dataset = npz:{}", path,
+                path);
+      return parse_npy(bytes, fmt::format("'{}'", path));
+    };
+    const NumpyArray x = read_npy(source.paths.at(0));
+    const NumpyArray y = read_npy(source.paths.at(1));
     return numpy_dataset(name, x, y, task, note);
   }
   AXT_ASSERT(source.kind == SourceKind::kNpz);
   const std::string& path = source.paths.at(0);
-  const auto arrays = parse_npz(read_file(path), fmt::format("'{}'", path));
+  const std::string bytes = read_file(path);
+  AXT_CHECK(!bytes.starts_with("\x93NUMPY"),
+            "'{}' is a .npy file, not an .npz archive; give features and targets as dataset = npy:{},TARGETS.npy", path,
+            path);
+  const auto arrays = parse_npz(bytes, fmt::format("'{}'", path));
   std::vector<std::string> names;
   names.reserve(arrays.size());
   for (const auto& [array_name, array] : arrays) names.push_back(array_name);
   const auto find = [&](const std::string& key, const char* option) -> const NumpyArray& {
     for (const auto& [array_name, array] : arrays)
       if (array_name == key) return array;
-    AXT_FAIL("'{}' has no array named '{}' (it holds {}); name the arrays to use with {} (--{})", path, printable(key),
-             names.empty() ? "none" : fmt::format("'{}'", fmt::join(names, "', '")), option, option);
+    const bool unnamed = std::find(names.begin(), names.end(), "arr_0") != names.end();
+    AXT_FAIL(
+        "'{}' has no array named '{}' (it holds {}); name the arrays to use with {} (--{}){}", path, printable(key),
+        names.empty() ? "none" : fmt::format("'{}'", fmt::join(names, "', '")), option, option,
+        unnamed ? "; numpy.savez(f, x, y) names them arr_0 and arr_1 (--npz_features arr_0 --npz_targets arr_1)" : "");
   };
   const NumpyArray& features = find(features_key, "npz_features");
   const NumpyArray& targets = find(targets_key, "npz_targets");

@@ -240,13 +240,16 @@ NumpyArray parse_npy(std::string_view bytes, std::string_view what) {
   a.shape = *header.shape;
   a.type = t.type;
   const std::string_view data = bytes.substr(start + header_length);
-  std::size_t n = 1;
-  for (std::int64_t d : a.shape) {
-    if (d == 0) n = 0;
-    AXT_CHECK(n == 0 || static_cast<std::size_t>(d) <= data.size() / t.size / n,
-              "{} holds {} bytes of data, fewer than its shape {} of {} needs; the file is truncated", what,
-              data.size(), a.shape_text(), t.name);
-    n *= static_cast<std::size_t>(d);
+  std::size_t n = 1;  // the values the shape holds: 0 if a dimension is 0, else checked against the data's size
+  if (std::find(a.shape.begin(), a.shape.end(), 0) != a.shape.end()) {
+    n = 0;
+  } else {
+    for (std::int64_t d : a.shape) {
+      AXT_CHECK(static_cast<std::size_t>(d) <= data.size() / t.size / n,
+                "{} holds {} bytes of data, fewer than its shape {} of {} needs; the file is truncated", what,
+                data.size(), a.shape_text(), t.name);
+      n *= static_cast<std::size_t>(d);
+    }
   }
   AXT_CHECK(n * t.size == data.size(), "{} holds {} bytes of data, but its shape {} of {} takes {}; the file is {}",
             what, data.size(), a.shape_text(), t.name, n * t.size,

@@ -18,6 +18,7 @@ namespace axtrain {
 namespace {
 
 constexpr double kKernelTrainShare = 0.8;
+constexpr double kTestShare = 0.2;  // of a file dataset without test_dataset
 
 // A file dataset's samples: as the stated task, or (task = auto, no `forced` task) as the file's own.
 Dataset load_file(const DataSource& source, const TrainConfig& c, std::optional<Task> forced, std::string& task_note) {
@@ -37,16 +38,22 @@ DatasetSplit load_split(const TrainConfig& c, std::string& task_note) {
   if (source.kind != SourceKind::kBuiltin) {
     Dataset all = load_file(source, c, std::nullopt, task_note);
     if (c.test_dataset.empty()) {  // the last 20 % of a seeded permutation is the test split
-      auto [train, test] = split_validation(all, 1 - kKernelTrainShare, static_cast<std::uint64_t>(c.seed));
+      AXT_CHECK(all.size() >= 3,
+                "dataset '{}' has {} samples; splitting 20 % off for the test set needs at least 3, or give the test "
+                "set as test_dataset (--test_dataset)",
+                c.dataset, all.size());
+      auto [train, test] = split_validation(all, kTestShare, static_cast<std::uint64_t>(c.seed));
       return {std::move(train), std::move(test)};
     }
     std::string test_note;
     Dataset test = load_file(parse_data_source(c.test_dataset), c, all.task, test_note);  // the training set's task
+    const auto described = [](const Dataset& d) {
+      const std::string shape = fmt::format("samples of shape ({})", fmt::join(d.sample_shape, ", "));
+      return d.task == Task::kRegression ? fmt::format("{} with {} targets", shape, d.target_dim) : shape;
+    };
     AXT_CHECK(test.sample_shape == all.sample_shape && test.target_dim == all.target_dim,
-              "test_dataset '{}' has samples of shape ({}) with {} targets, dataset '{}' of shape ({}) with {}; give "
-              "a test set of the training set's shape",
-              c.test_dataset, fmt::join(test.sample_shape, ", "), test.target_dim, c.dataset,
-              fmt::join(all.sample_shape, ", "), all.target_dim);
+              "test_dataset '{}' has {}, dataset '{}' {}; give a test set of the training set's shape", c.test_dataset,
+              described(test), c.dataset, described(all));
     all.num_classes = test.num_classes = std::max(all.num_classes, test.num_classes);  // one output per class
     return {std::move(all), std::move(test)};
   }

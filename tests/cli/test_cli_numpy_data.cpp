@@ -83,6 +83,13 @@ TEST(CliNumpyData, FilesThatCannotBeUsedGetOneLineAndExitTwo) {
   expect_user_error("train --dataset npy:" + dir.file("x.npy") + y + " --test_dataset csv:" + dir.file("t.csv"),
                     "not of the same form");
   expect_user_error("train --test_dataset npz:" + dir.file("d.npz"), "applies to a file dataset");
+  expect_user_error("train --dataset npz:" + dir.file("x.npy"), "is a .npy file, not an .npz archive; give features");
+  expect_user_error("train --dataset npy:" + dir.file("d.npz") + y, "is an .npz archive, not a .npy file");
+  const Samples two = samples(2, false, 4);
+  write_file_atomic(dir.file("x2.npy"), two.x);
+  write_file_atomic(dir.file("y2.npy"), two.y);
+  expect_user_error("train --dataset npy:" + dir.file("x2.npy") + "," + dir.file("y2.npy"),
+                    "has 2 samples; splitting 20 % off for the test set needs at least 3, or give");
   EXPECT_FALSE(std::filesystem::exists("runs")) << "a failed run must not leave a run folder";
 }
 

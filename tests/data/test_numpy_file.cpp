@@ -126,6 +126,13 @@ TEST(NumpyDataset, ClassIdsAreClassificationAndUint8ImagesAreScaled) {
   const NumpyArray f = parse_npy(npy("<f4", "(3,)", bytes_of<float>({1, 0, 3})), "f");
   EXPECT_EQ(numpy_dataset("d", f, f, Task::kClassification, note).num_classes, 4) << "whole floats are class ids";
   EXPECT_EQ(numpy_dataset("d", f, f, std::nullopt, note).sample_shape, (std::vector<std::int64_t>{1}));
+  const NumpyArray column = parse_npy(npy("<i4", "(3, 1)", bytes_of<std::int32_t>({1, 0, 1})), "c");
+  const Dataset from_column = numpy_dataset("d", x, column, std::nullopt, note);
+  EXPECT_EQ(from_column.task, Task::kClassification) << "a column of class ids, as pandas' df[['label']] gives";
+  EXPECT_EQ(from_column.labels, (std::vector<std::int64_t>{1, 0, 1}));
+  EXPECT_EQ(numpy_dataset("d", x, column, Task::kRegression, note).target_dim, 1);
+  const NumpyArray no_features = parse_npy(npy("<f4", "(3, 0)", ""), "z");
+  EXPECT_EQ(no_features.numel(), 0) << "a dimension of 0 holds no data, and needs none";
 }
 
 TEST(NumpyDataset, ArraysThatDoNotFitGetOneLine) {
@@ -148,7 +155,7 @@ TEST(NumpyDataset, ArraysThatDoNotFitGetOneLine) {
       [&] {
         numpy_dataset("d", f32("(2, 2)", {1, NAN, 3, 4}), f32("(2,)", {0, 1}), std::nullopt, note);
       },
-      {"features array of 'd'", "flat index 1", "not a finite"});
+      {"features array of 'd'", "in sample 0 (flat index 1)", "not a finite"});
   test::expect_error(
       [&] {
         numpy_dataset("d", x, f32("(2,)", {0, 1.5f}), Task::kClassification, note);
@@ -160,7 +167,13 @@ TEST(NumpyDataset, ArraysThatDoNotFitGetOneLine) {
       [&] {
         numpy_dataset("d", x, f32("(2, 2)", {0, 1, 2, 3}), Task::kClassification, note);
       },
-      "classification needs one class id per sample");
+      {"classification needs one class id per sample", "numpy.argmax(y, axis=1)"});
+  const NumpyArray no_features = parse_npy(npy("<f4", "(2, 0)", ""), "z");
+  test::expect_error(
+      [&] {
+        numpy_dataset("d", no_features, f32("(2,)", {0, 1}), std::nullopt, note);
+      },
+      "no values per sample");
 }
 
 TEST(NumpyDataset, AnArchiveWithoutTheNamedArraysListsWhatItHolds) {
@@ -169,14 +182,15 @@ TEST(NumpyDataset, AnArchiveWithoutTheNamedArraysListsWhatItHolds) {
   {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     ASSERT_NE(f, nullptr);
-    const std::string bytes = test::zip({{"features.npy", x}, {"labels.npy", x}});
+    const std::string bytes = test::zip({{"features.npy", x}, {"labels.npy", x}, {"arr_0.npy", x}});
     std::fwrite(bytes.data(), 1, bytes.size(), f);
     std::fclose(f);
   }
   std::string note;
   const DataSource source = parse_data_source("npz:" + path);
   test::expect_error([&] { load_numpy_dataset(source, "x", "y", std::nullopt, note); },
-                     {"has no array named 'x'", "holds 'features', 'labels'", "npz_features (--npz_features)"});
+                     {"has no array named 'x'", "holds 'features', 'labels', 'arr_0'", "npz_features (--npz_features)",
+                      "numpy.savez(f, x, y) names them arr_0 and arr_1"});
   const Dataset d = load_numpy_dataset(source, "features", "labels", Task::kRegression, note);
   EXPECT_EQ(d.size(), 2U);
   std::remove(path.c_str());

@@ -34,6 +34,8 @@ TEST(NetworkSpec, LenetTakesImagesOfAnySizeFromTwelvePixels) {
   EXPECT_EQ(layers({2, 40, 12})[2].in, 16 * 8 * 1);
   test::expect_error([&] { layers({1, 11, 28}); }, {"at least 12 x 12", "1x11x28", "use network = \"mlp\""});
   test::expect_error([&] { layers({784}); }, {"{C, H, W}", "784"});
+  test::expect_error([&] { layers({28, 28}); }, {"{C, H, W}", "add the axis: x[:, None]"});
+  test::expect_error([&] { layers({32, 32, 3}); }, {"32x32x3", "x.transpose(0, 3, 1, 2)"});
 }
 
 TEST(NetworkMemory, ANetworkAboveTheMemoryIsRefusedNamingTheEstimateAndTheFix) {
