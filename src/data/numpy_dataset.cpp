@@ -93,29 +93,20 @@ Dataset load_numpy_dataset(const DataSource& source, const std::string& features
                            std::optional<Task> task, std::string& note) {
   const std::string name = data_source_text(source);
   if (source.kind == SourceKind::kNpy) {
-    const auto read_npy = [](const std::string& path) {
-      const std::string bytes = read_file(path);
-      AXT_CHECK(!bytes.starts_with("PK"), "'{}' is an .npz archive, not a .npy file; give it as dataset = npz:{}", path,
-                path);
-      return parse_npy(bytes, fmt::format("'{}'", path));
-    };
+    const auto read_npy = [](const std::string& path) { return parse_npy(read_file(path), fmt::format("'{}'", path)); };
     const NumpyArray x = read_npy(source.paths.at(0));
     const NumpyArray y = read_npy(source.paths.at(1));
     return numpy_dataset(name, x, y, task, note);
   }
   AXT_ASSERT(source.kind == SourceKind::kNpz);
   const std::string& path = source.paths.at(0);
-  const std::string bytes = read_file(path);
-  AXT_CHECK(!bytes.starts_with("\x93NUMPY"),
-            "'{}' is a .npy file, not an .npz archive; give features and targets as dataset = npy:{},TARGETS.npy", path,
-            path);
-  const auto arrays = parse_npz(bytes, fmt::format("'{}'", path));
-  std::vector<std::string> names;
-  names.reserve(arrays.size());
-  for (const auto& [array_name, array] : arrays) names.push_back(array_name);
+  const auto arrays = parse_npz(read_file(path), fmt::format("'{}'", path));
   const auto find = [&](const std::string& key, const char* option) -> const NumpyArray& {
     for (const auto& [array_name, array] : arrays)
       if (array_name == key) return array;
+    std::vector<std::string> names;
+    names.reserve(arrays.size());
+    for (const auto& [array_name, array] : arrays) names.push_back(array_name);
     const bool unnamed = std::find(names.begin(), names.end(), "arr_0") != names.end();
     AXT_FAIL(
         "'{}' has no array named '{}' (it holds {}); name the arrays to use with {} (--{}){}", path, printable(key),

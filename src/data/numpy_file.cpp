@@ -14,7 +14,7 @@
 namespace axtrain {
 namespace {
 
-constexpr std::string_view kMagic = "\x93NUMPY";
+constexpr std::string_view kMagic = "\x93NUMPY", kZipMagic = "PK";
 
 struct TypeInfo {
   char kind;  // 'b', 'i', 'u', 'f'
@@ -46,7 +46,8 @@ struct Header {
   std::optional<std::vector<std::int64_t>> shape;
 };
 
-// A cursor over the header text; each step skips the spaces before it and fails with `fault` set.
+// A cursor over the header text; each step skips the spaces before it and returns nothing when the text there
+// is not what it reads.
 struct HeaderParser {
   std::string_view text;
   std::size_t at = 0;
@@ -222,6 +223,8 @@ std::string NumpyArray::dtype_text() const {
 }
 
 NumpyArray parse_npy(std::string_view bytes, std::string_view what) {
+  AXT_CHECK(!bytes.starts_with(kZipMagic), "{} is an .npz archive, not a .npy file; give it as dataset = npz:PATH",
+            what);
   AXT_CHECK(bytes.size() >= 10 && bytes.substr(0, 6) == kMagic,
             "{} is not a .npy file (it does not start with \\x93NUMPY); write it with numpy.save", what);
   const int major = static_cast<unsigned char>(bytes[6]);
@@ -262,6 +265,8 @@ NumpyArray parse_npy(std::string_view bytes, std::string_view what) {
 }
 
 std::vector<std::pair<std::string, NumpyArray>> parse_npz(std::string_view bytes, std::string_view what) {
+  AXT_CHECK(!bytes.starts_with(kMagic),
+            "{} is a .npy file, not an .npz archive; give features and targets as dataset = npy:X.npy,Y.npy", what);
   std::vector<std::pair<std::string, NumpyArray>> arrays;
   for (ZipEntry& e : zip_archive_entries(bytes, what)) {
     AXT_CHECK(e.name.ends_with(".npy"), "{} holds entry '{}', which is not a .npy array; write it with numpy.savez",

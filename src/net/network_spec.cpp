@@ -46,7 +46,7 @@ std::vector<LayerShape> lenet_layers(const NetworkSpec& spec) {
   const std::string shape = in.empty() ? "(none)" : fmt::format("{}", fmt::join(in, "x"));
   // The layouts image arrays often come in: H x W (no channel axis) and H x W x C (channels last).
   const bool flat_image = in.size() == 2 && in[0] >= 12 && in[1] >= 12;
-  const bool channels_last = in.size() == 3 && in[0] >= 12 && in[1] >= 12 && in[2] <= 4 && in[0] > in[2];
+  const bool channels_last = in.size() == 3 && in[0] >= 12 && in[1] >= 12 && in[2] <= 4;
   const std::string hint = flat_image      ? " (one channel? add the axis: x[:, None] in NumPy)"
                            : channels_last ? " (channels last? make it C x H x W: x.transpose(0, 3, 1, 2) in NumPy)"
                                            : "";
@@ -54,8 +54,8 @@ std::vector<LayerShape> lenet_layers(const NetworkSpec& spec) {
             "network lenet needs image inputs of shape {{C, H, W}}; this dataset's samples have shape {}{}; or use "
             "network = \"mlp\"",
             shape, hint);
-  const int channels = as_int(spec.input_shape[0], "input channels");
-  const int height = as_int(spec.input_shape[1], "input height"), width = as_int(spec.input_shape[2], "input width");
+  const int channels = as_int(in[0], "input channels");
+  const int height = as_int(in[1], "input height"), width = as_int(in[2], "input width");
   // conv1 (5x5, padding 2) keeps H x W, max pooling halves it, conv2 (5x5) takes 4 off, pooling halves again.
   const int h1 = height / 2, w1 = width / 2;
   AXT_CHECK(h1 >= 6 && w1 >= 6,

@@ -66,7 +66,8 @@ TEST(NumpyFile, BigEndianAndFortranOrderComeBackAsLittleEndianCOrder) {
 
 TEST(NumpyFile, MalformedFilesGetOneLineNamingTheFault) {
   const std::string data = bytes_of<float>({1, 2});
-  test::expect_error([] { parse_npy("PK\x03\x04 not npy", "'x.npy'"); }, {"'x.npy' is not a .npy file", "numpy.save"});
+  test::expect_error([] { parse_npy("GIF89a not npy", "'x.npy'"); }, {"'x.npy' is not a .npy file", "numpy.save"});
+  test::expect_error([] { parse_npy("PK\x03\x04 an archive", "'x.npy'"); }, "'x.npy' is an .npz archive, not a .npy");
   std::string v4 = npy("<f4", "(2,)", data);
   v4[6] = 4;
   test::expect_error([&] { parse_npy(v4, "'x.npy'"); }, "format version 4");
@@ -104,7 +105,8 @@ TEST(NumpyFile, ArchivesGiveTheirArraysByName) {
   }
   test::expect_error([&] { parse_npz(test::zip({{"x.txt", x}}), "'d.npz'"); }, "entry 'x.txt', which is not a .npy");
   test::expect_error([&] { parse_npz(test::zip({{"x.npy", x.substr(0, 40)}}), "'d.npz'"); }, "array 'x' of 'd.npz'");
-  test::expect_error([&] { parse_npz(x, "'d.npz'"); }, "'d.npz' is not a readable zip archive");
+  test::expect_error([&] { parse_npz(x, "'d.npz'"); }, "'d.npz' is a .npy file, not an .npz archive");
+  test::expect_error([&] { parse_npz("garbage", "'d.npz'"); }, "'d.npz' is not a readable zip archive");
 }
 
 TEST(NumpyDataset, ClassIdsAreClassificationAndUint8ImagesAreScaled) {

@@ -3,8 +3,8 @@
 //   features: any numeric dtype; one sample's shape is the array's shape after n ({1} for shape (n,)); uint8
 //     values are divided by 255 (images, as torchvision's ToTensor does), other dtypes are taken as they are;
 //     every value must be finite.
-//   targets: classification needs shape (n,) of integer class ids 0 .. kMaxClasses - 1 (num_classes = the
-//     largest + 1); regression takes any numeric dtype.
+//   targets: classification needs one class id per sample, shape (n,) or (n, 1), integers 0 .. kMaxClasses - 1
+//     (num_classes = the largest + 1); regression takes any numeric dtype.
 #pragma once
 
 #include "axtrain/data/data_source.h"
@@ -16,8 +16,8 @@
 
 namespace axtrain {
 
-// The dataset of two arrays, named `name`. task: the one stated, or nothing for auto: an integer dtype of
-// shape (n,) is classification, anything else regression, with `note` set to a sentence saying so and how to
+// The dataset of two arrays, named `name`. task: the one stated, or nothing for auto: integer targets of shape
+// (n,) or (n, 1) are classification, anything else regression, with `note` set to a sentence saying so and how to
 // choose otherwise. Throws axtrain::Error, one line naming the array, the rule and the fix.
 Dataset numpy_dataset(const std::string& name, const NumpyArray& features, const NumpyArray& targets,
                       std::optional<Task> task, std::string& note);
