@@ -1,5 +1,6 @@
 #include "axtrain/config/toml_file.h"
 
+#include "axtrain/net/layer_graph.h"
 #include "axtrain/util/atomic_file.h"
 #include "axtrain/util/check.h"
 #include "axtrain/util/text.h"
@@ -138,6 +139,11 @@ class TomlWalker {
         set_.insert(full);
         continue;
       }
+      if (const TomlSection* list = find_section(full); list && list->layer_list != nullptr && node.is_table()) {
+        *list->layer_list = layer_list_text(*node.as_table(), full);
+        set_.insert(full);
+        continue;
+      }
       if (section) {
         const auto it = std::find_if(section->keys.begin(), section->keys.end(),
                                      [&](const auto& entry) { return entry.first == key; });
@@ -161,6 +167,61 @@ class TomlWalker {
   std::set<std::string> set() && { return std::move(set_); }
 
  private:
+  std::string layer_list_text(const toml::table& table, const std::string& path) const {
+    for (auto&& [name, node] : table)
+      AXT_CHECK(name.str() == "layers",
+                "{}: unknown key '{}' in [{}]; it holds only the array of tables "
+                "[[{}.layers]], one per layer",
+                where(file_, node), printable(std::string(name.str())), path, path);
+    const toml::node* layers = table.get("layers");
+    AXT_CHECK(layers != nullptr, "[{}] has no layers; give one [[{}.layers]] table per layer, e.g. type = \"linear\"",
+              path, path);
+    const std::string text = tables_text(*layers, path + ".layers");
+    try {  // the canonical text form, as the run's config echoes it; a list that does not parse is named as written
+      return layers_text(parse_layers(text));
+    } catch (const Error&) {
+      return text;
+    }
+  }
+  std::string tables_text(const toml::node& node, const std::string& path) const {
+    AXT_CHECK(node.is_array_of_tables(), "{}: {} must be an array of tables, got {}; write each layer as [[{}]]",
+              where(file_, node), path, toml_type_name(node), path);
+    std::string text;
+    for (const toml::node& element : *node.as_array()) {
+      const toml::table& layer = *element.as_table();
+      const toml::node* type = layer.get("type");
+      AXT_CHECK(type != nullptr && type->is_string(),
+                "{}: a [[{}]] table needs type = \"...\" (conv, linear, "
+                "maxpool, avgpool, gap, bn, relu, relu6, tanh, sigmoid, flatten, dropout, res)",
+                where(file_, element), path);
+      std::string args;
+      for (auto&& [name, value] : layer) {
+        const std::string key(name.str());
+        if (key == "type") continue;
+        if (key == "body") {
+          AXT_CHECK(type->as_string()->get() == "res" || type->as_string()->get() == "residual",
+                    "{}: {}.body: only a residual layer (type = \"res\") has a body", where(file_, value), path);
+          args = tables_text(value, path + ".body");
+          continue;
+        }
+        std::string v;
+        if (value.is_integer())
+          v = std::to_string(value.as_integer()->get());
+        else if (value.is_floating_point())
+          v = fmt::format("{}", value.as_floating_point()->get());
+        else if (value.is_boolean())
+          v = value.as_boolean()->get() ? "true" : "false";
+        else
+          AXT_FAIL("{}: {}.{}: expected a number or boolean, got {}; e.g. out = 16", where(file_, value), path,
+                   printable(key), toml_type_name(value));
+        args += (args.empty() ? "" : ",") + printable(key) + "=" + v;
+      }
+      const std::string layer_text = type->as_string()->get() + (args.empty() ? "" : "(" + args + ")");
+      text += (text.empty() ? "" : " ") + layer_text;
+    }
+    return text;
+  }
+
   const TomlSection* find_section(const std::string& path) const {
     for (const TomlSection& s : sections_)
       if (s.path == path) return &s;

@@ -72,6 +72,7 @@ TrainConfig read_train_config(const std::string& path, std::set<std::string>* ke
     for (const auto& field : hardware_config_fields())
       s.keys.emplace_back(field.name, field.ref(config.*section.member));
   }
+  sections.push_back(TomlSection{.path = "network", .flag_prefix = "", .keys = {}, .layer_list = &config.network});
   TomlSection& energy = sections.emplace_back(
       TomlSection{.path = std::string(kEnergySection), .flag_prefix = fmt::format("{}-", kEnergySection), .keys = {}});
   for (const auto& field : energy_config_fields()) energy.keys.emplace_back(field.name, field.ref(config.energy));
@@ -125,9 +126,12 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
       {"train_samples", &C::train_samples, "Training samples used; 0 = all", R::at_least(0)},
       {"test_samples", &C::test_samples, "Test samples used; 0 = all", R::at_least(0)},
       {"kernel_samples", &C::kernel_samples, "Samples generated for a regression kernel, split 80/20", R::at_least(1)},
-      {"network", &C::network, "Network"},
-      {"hidden", &C::hidden, "MLP hidden layer sizes", R::at_least(1)},
-      {"activation", &C::activation, "Hidden-layer activation"},
+      {"network", &C::network,
+       "Network: a preset or a layer list such as \"conv(16,3,pad=1) bn relu maxpool(2) flatten linear\" "
+       "(docs/networks.md)",
+       R::checked(check_network_text, "mlp, lenet, resnet8, vgg8 or a layer list")},
+      {"hidden", &C::hidden, "Hidden layer sizes of the mlp preset", R::at_least(1)},
+      {"activation", &C::activation, "Hidden-layer activation of the presets (a layer list writes its own)"},
       {"method", &C::method,
        "Training method: baseline, pas (hardware in the forward pass), act (sensitivity term), axtrain (both)"},
       {"pas_mode", &C::pas_mode, "How pas models the hardware: bit-exact emulation or statistical noise"},

@@ -7,11 +7,24 @@
 #include <span>
 
 namespace axtrain {
+namespace {
+
+// A convolution of g groups is g convolutions of in/g to out/g channels on the same image.
+LayerWork grouped_conv_work(const LayerShape& l) {
+  LayerWork w = conv2d_layer_work(l.in / l.groups, l.out / l.groups, l.height, l.width, l.kernel, l.stride, l.padding);
+  w.macs *= l.groups;
+  w.weight_reads *= l.groups;
+  w.activation_reads *= l.groups;
+  w.activation_writes *= l.groups;
+  return w;
+}
+
+}  // namespace
+
 std::vector<LayerWork> network_work(const NetworkSpec& spec) {
   std::vector<LayerWork> work;
   for (const LayerShape& l : approximate_layers(spec))
-    work.push_back(l.conv ? conv2d_layer_work(l.in, l.out, l.height, l.width, l.kernel, l.stride, l.padding)
-                          : dense_layer_work(l.in, l.out));
+    work.push_back(l.conv ? grouped_conv_work(l) : dense_layer_work(l.in, l.out));
   return work;
 }
 
@@ -21,7 +34,7 @@ EnergyBreakdown network_energy(const NetworkSpec& spec, const std::vector<LayerH
   AXT_CHECK(hardware.size() == 1 || hardware.size() == work.size(),
             "per-layer hardware lists {} entries but network {} has {} approximate layers; give one entry for "
             "every layer, or a single entry for all of them",
-            hardware.size(), name_of(spec.kind), work.size());
+            hardware.size(), network_name(spec), work.size());
   EnergyBreakdown total;
   for (std::size_t i = 0; i < work.size(); ++i) {
     const LayerHardware& hw = hardware.size() == 1 ? hardware[0] : hardware[i];
@@ -29,7 +42,7 @@ EnergyBreakdown network_energy(const NetworkSpec& spec, const std::vector<LayerH
     try {
       e = energy_per_inference(std::span<const LayerWork>(&work[i], 1), hw.multiplier, hw.voltage, params);
     } catch (const Error& error) {
-      AXT_FAIL("approximate layer {} of network {}: {}", i, name_of(spec.kind), error.what());
+      AXT_FAIL("approximate layer {} of network {}: {}", i, network_name(spec), error.what());
     }
     total.multiply_pj += e.multiply_pj;
     total.accumulate_pj += e.accumulate_pj;

@@ -129,7 +129,7 @@ void bench_shape(const Shape& s, const BenchOptions& o, std::vector<KernelBenchR
 
 struct EpochCase {
   const char* name;
-  Network network;
+  std::string network;
   Method method;
   PasMode mode;
   const char* multiplier;
@@ -140,21 +140,21 @@ constexpr int kEpochRepeats = 3;
 
 void bench_epochs(const BenchOptions& o, const Progress& progress, std::vector<EpochBenchRow>& rows) {
   const std::vector<EpochCase> cases = {
-      {"mlp baseline", Network::kMlp, Method::kBaseline, PasMode::kEmulate, "K3", "none"},
-      {"mlp pas K3 (emulate)", Network::kMlp, Method::kPas, PasMode::kEmulate, "K3", "none"},
-      {"mlp pas K1 (emulate)", Network::kMlp, Method::kPas, PasMode::kEmulate, "K1", "none"},
-      {"mlp pas truncated:8 (emulate)", Network::kMlp, Method::kPas, PasMode::kEmulate, "truncated:8", "none"},
-      {"mlp pas mitchell (emulate, any table)", Network::kMlp, Method::kPas, PasMode::kEmulate, "mitchell", "none"},
-      {"mlp pas K3 (statistic)", Network::kMlp, Method::kPas, PasMode::kStatistic, "K3", "none"},
-      {"mlp act K3", Network::kMlp, Method::kAct, PasMode::kEmulate, "K3", "none"},
-      {"mlp act K3 + memory 0.6V", Network::kMlp, Method::kAct, PasMode::kEmulate, "K3", "0.6V"},
-      {"mlp axtrain K3", Network::kMlp, Method::kAxtrain, PasMode::kEmulate, "K3", "none"},
-      {"lenet baseline", Network::kLenet, Method::kBaseline, PasMode::kEmulate, "K3", "none"},
-      {"lenet pas K3 (emulate)", Network::kLenet, Method::kPas, PasMode::kEmulate, "K3", "none"},
-      {"lenet pas mitchell (emulate, any table)", Network::kLenet, Method::kPas, PasMode::kEmulate, "mitchell", "none"},
-      {"lenet pas K3 (statistic)", Network::kLenet, Method::kPas, PasMode::kStatistic, "K3", "none"},
-      {"lenet act K3", Network::kLenet, Method::kAct, PasMode::kEmulate, "K3", "none"},
-      {"lenet axtrain K3", Network::kLenet, Method::kAxtrain, PasMode::kEmulate, "K3", "none"},
+      {"mlp baseline", "mlp", Method::kBaseline, PasMode::kEmulate, "K3", "none"},
+      {"mlp pas K3 (emulate)", "mlp", Method::kPas, PasMode::kEmulate, "K3", "none"},
+      {"mlp pas K1 (emulate)", "mlp", Method::kPas, PasMode::kEmulate, "K1", "none"},
+      {"mlp pas truncated:8 (emulate)", "mlp", Method::kPas, PasMode::kEmulate, "truncated:8", "none"},
+      {"mlp pas mitchell (emulate, any table)", "mlp", Method::kPas, PasMode::kEmulate, "mitchell", "none"},
+      {"mlp pas K3 (statistic)", "mlp", Method::kPas, PasMode::kStatistic, "K3", "none"},
+      {"mlp act K3", "mlp", Method::kAct, PasMode::kEmulate, "K3", "none"},
+      {"mlp act K3 + memory 0.6V", "mlp", Method::kAct, PasMode::kEmulate, "K3", "0.6V"},
+      {"mlp axtrain K3", "mlp", Method::kAxtrain, PasMode::kEmulate, "K3", "none"},
+      {"lenet baseline", "lenet", Method::kBaseline, PasMode::kEmulate, "K3", "none"},
+      {"lenet pas K3 (emulate)", "lenet", Method::kPas, PasMode::kEmulate, "K3", "none"},
+      {"lenet pas mitchell (emulate, any table)", "lenet", Method::kPas, PasMode::kEmulate, "mitchell", "none"},
+      {"lenet pas K3 (statistic)", "lenet", Method::kPas, PasMode::kStatistic, "K3", "none"},
+      {"lenet act K3", "lenet", Method::kAct, PasMode::kEmulate, "K3", "none"},
+      {"lenet axtrain K3", "lenet", Method::kAxtrain, PasMode::kEmulate, "K3", "none"},
   };
   HardwareResolver resolver;
   std::vector<TrainConfig> configs;
@@ -162,10 +162,10 @@ void bench_epochs(const BenchOptions& o, const Progress& progress, std::vector<E
   std::vector<std::size_t> data_of;
   std::vector<const EpochCase*> picked;
   for (const EpochCase& e : cases) {
-    if (o.quick && e.network == Network::kLenet) continue;
+    if (o.quick && e.network == "lenet") continue;
     TrainConfig c;
     c.network = e.network;
-    c.train_samples = o.quick ? 2000 : e.network == Network::kMlp ? 20000 : 5000;
+    c.train_samples = o.quick ? 2000 : e.network == "mlp" ? 20000 : 5000;
     c.test_samples = 100;
     c.epochs = 1;
     c.threads = o.threads;

@@ -14,6 +14,8 @@
 
 #include <torch/torch.h>
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 
 namespace axtrain {
@@ -118,7 +120,7 @@ nlohmann::json RunMetrics::to_json() const {
   nlohmann::json j = {{"method", name_of(method)},
                       {"dataset", dataset},
                       {"task", task == Task::kClassification ? "classification" : "regression"},
-                      {"network", name_of(network)},
+                      {"network", network},
                       {"seed", seed},
                       {"threads", threads},
                       {"hardware", hardware_eval.multiplier},
@@ -220,6 +222,24 @@ RunMetrics run_eval(const TrainConfig& c, const std::string& checkpoint, const P
   RunMetrics metrics = evaluate_run(*net, data, c, resolver, progress);
   metrics.checkpoint = checkpoint;
   return metrics;
+}
+
+std::string network_summary(const TrainConfig& c) {
+  const PreparedData data = prepare_data(c);
+  const NetworkSpec spec = network_spec(c, data);
+  std::string text = fmt::format("network {} on samples {} ({} output{})\n", network_name(spec),
+                                 fmt::join(spec.input_shape, "x"), spec.outputs, spec.outputs == 1 ? "" : "s");
+  text += plan_summary(network_plan(spec), spec.input_shape);
+  HardwareResolver resolver;
+  const ResolvedHardware hw = resolver.resolve(c.hardware_eval);
+  try {
+    text += energy_line(uniform_network_energy(spec, hw.multiplier, hw.sram_voltage.value_or(c.energy.nominal_voltage),
+                                               c.energy)) +
+            "\n";
+  } catch (const Error& e) {  // a lut: multiplier without an energy
+    text += fmt::format("energy per inference unknown: {}\n", e.what());
+  }
+  return text;
 }
 
 }  // namespace axtrain

@@ -39,8 +39,12 @@ torch::Tensor byte_row_sums(const torch::Tensor& bytes_in, bool is_signed) {
 
 namespace {
 
+// The tensor argument of HardwareState::fault_key: weights, activations, statistic noise; + kKeysPerGroup * g
+// for group g of a grouped convolution.
 constexpr int kWeightTensor = 0;
 constexpr int kActivationTensor = 1;
+constexpr int kNoiseKey = 2;
+constexpr int kKeysPerGroup = 3;
 
 // The emulated product as one autograd node. Forward returns the hardware's value (computed beforehand, no
 // gradient); backward is the straight-through gradient of fq_x fq_w^T with fq = dequantised codes, computed
@@ -130,7 +134,8 @@ torch::Tensor squared_codes(const torch::Tensor& bytes, bool is_signed) {
 
 // The statistic-mode noise {N, O} for the layer's clean code bytes bx {N, K} and bw {O, K}.
 torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, const QuantParams& qx,
-                              const QuantParams& qw, const HardwareState& hw, int layer_id, torch::ScalarType dtype) {
+                              const QuantParams& qw, const HardwareState& hw, int layer_id, int group,
+                              torch::ScalarType dtype) {
   torch::NoGradGuard no_grad;
   const bool is_signed = hw.is_signed();
   const RelativeErrorMoments moments = operand_error_moments(bw, bx, hw);
@@ -145,7 +150,7 @@ torch::Tensor statistic_noise(const torch::Tensor& bx, const torch::Tensor& bw, 
     const auto xr = dequantize(codes_of_bytes(bx, is_signed), qx, torch::kFloat64);
     row_sums = (xr * xr).sum(1).contiguous();
   }
-  auto gen = at::detail::createCPUGenerator(hw.fault_key(layer_id, 2));
+  auto gen = at::detail::createCPUGenerator(hw.fault_key(layer_id, kNoiseKey + kKeysPerGroup * group));
   const auto normal = standard_normal(code_products.sizes(), gen);  // torch::randn's values
   // One pass with the operations (and the order) of the former tensor expressions, element by element:
   //   mean = (m cp) s_o,  variance = ((v sq) s_o) s_o [+ ((mcv rs_n) sw_o) sw_o],
@@ -184,8 +189,9 @@ torch::Tensor hardware_output(const QuantizedRows& rx, const QuantizedRows& rw, 
                               torch::ScalarType dtype) {
   const bool is_signed = hw.is_signed();
   torch::Tensor bx = rx.bytes, bw = rw.bytes;
-  apply_memory_faults_to_bytes(bw, hw, layer_id, kWeightTensor, &runtime.faults);
-  if (hw.faults_on_activations) apply_memory_faults_to_bytes(bx, hw, layer_id, kActivationTensor, nullptr);
+  const int key_offset = kKeysPerGroup * runtime.group;
+  apply_memory_faults_to_bytes(bw, hw, layer_id, kWeightTensor + key_offset, &runtime.faults);
+  if (hw.faults_on_activations) apply_memory_faults_to_bytes(bx, hw, layer_id, kActivationTensor + key_offset, nullptr);
   const int64_t k = bw.size(1);
   GemmChoice& choice = runtime.gemm;
   torch::Tensor product;  // {O, N}: sum over k of f(cw, cx)
@@ -290,7 +296,7 @@ torch::Tensor approx_forward(const torch::Tensor& x, const torch::Tensor& w, con
       surrogate = HardwareProduct::apply(x, w, product, rx.dequantized, rw.dequantized);
     }
     if (bias.defined()) surrogate = surrogate + bias;
-    return surrogate + statistic_noise(rx.bytes, rw.bytes, qx, qw, hw, layer_id, x.scalar_type());
+    return surrogate + statistic_noise(rx.bytes, rw.bytes, qx, qw, hw, layer_id, runtime.group, x.scalar_type());
   }
   torch::Tensor value;
   {

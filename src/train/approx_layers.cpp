@@ -80,6 +80,32 @@ void ApproxLayer::remember(const torch::Tensor& x, const torch::Tensor& z, const
   if (recording_) record_ = LayerRecord{x, z, qx, qw};
 }
 
+void ApproxLayer::start_bias_calibration() {
+  for (LayerRuntime& r : runtimes_) r.bias.start();
+}
+
+void ApproxLayer::finish_bias_calibration() {
+  for (LayerRuntime& r : runtimes_) r.bias.finish();
+}
+
+void ApproxLayer::copy_calibration_from(const ApproxLayer& other) {
+  AXT_ASSERT(runtimes_.size() == other.runtimes_.size());
+  for (std::size_t g = 0; g < runtimes_.size(); ++g) runtimes_[g].bias.correction = other.runtimes_[g].bias.correction;
+}
+
+void ApproxLayer::set_fold(torch::Tensor scale, torch::Tensor shift) {
+  folded_ = true;
+  fold_scale_ = std::move(scale);
+  fold_shift_ = std::move(shift);
+}
+
+torch::Tensor ApproxLayer::seen_weight(const torch::Tensor& weight) const {
+  if (!folded_) return weight;
+  std::vector<int64_t> shape(static_cast<std::size_t>(weight.dim()), 1);
+  shape[0] = -1;
+  return weight * fold_scale_.view(shape);
+}
+
 // --- ApproxLinear -----------------------------------------------------------------------------------------
 
 ApproxLinearImpl::ApproxLinearImpl(const ApproxLinearOptions& options_) : options(options_) {
@@ -88,7 +114,7 @@ ApproxLinearImpl::ApproxLinearImpl(const ApproxLinearOptions& options_) : option
 
 void ApproxLinearImpl::reset() {
   weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
-  bias = register_parameter("bias", torch::empty({options.out_features()}), options.bias());
+  if (options.bias()) bias = register_parameter("bias", torch::empty({options.out_features()}));  // else undefined
   input_range = register_buffer("input_range", torch::zeros({2}, torch::kFloat64));
   input_range_set = register_buffer("input_range_set", torch::zeros({}, torch::kBool));
   init_like_torch(weight, bias, options.in_features());
@@ -103,14 +129,15 @@ torch::Tensor ApproxLinearImpl::forward(const torch::Tensor& x) {
   AXT_CHECK(x.dim() == 2 && x.size(1) == options.in_features(), "ApproxLinear expects input {{N, {}}}, got shape {}",
             options.in_features(), fmt::join(x.sizes().vec(), "x"));
   const QuantParams qx = observe_input(x, input_range, input_range_set, is_training());
+  const torch::Tensor w = seen_weight(weight), b = seen_bias(bias);
   if (!on_hardware()) {
-    auto z = torch::mm(x, weight.t());
-    if (bias.defined()) z = z + bias;
-    if (recording()) remember(x, z, qx, weight_quant(weight));  // quantising w only when it is kept
+    auto z = torch::mm(x, w.t());
+    if (b.defined()) z = z + b;
+    if (recording()) remember(x, z, qx, weight_quant(w));  // quantising w only when it is kept
     return z;
   }
-  const QuantParams qw = weight_quant(weight);
-  auto z = approx_forward(x, weight, bias, qx, qw, *hw_, layer_id_, runtime_);
+  const QuantParams qw = weight_quant(w);
+  auto z = approx_forward(x, w, b, qx, qw, *hw_, layer_id_, runtimes_[0]);
   remember(x, z, qx, qw);
   return z;
 }
@@ -122,18 +149,24 @@ ApproxConv2dImpl::ApproxConv2dImpl(const ApproxConv2dOptions& options_) : option
 }
 
 void ApproxConv2dImpl::reset() {
-  const int64_t k = options.kernel_size();
-  weight = register_parameter("weight", torch::empty({options.out_channels(), options.in_channels(), k, k}));
-  bias = register_parameter("bias", torch::empty({options.out_channels()}), options.bias());
+  const int64_t k = options.kernel_size(), groups = options.groups();
+  AXT_CHECK(groups >= 1 && options.in_channels() % groups == 0 && options.out_channels() % groups == 0,
+            "ApproxConv2d groups {} must divide its {} input and {} output channels", groups, options.in_channels(),
+            options.out_channels());
+  const int64_t group_in = options.in_channels() / groups;
+  weight = register_parameter("weight", torch::empty({options.out_channels(), group_in, k, k}));
+  if (options.bias()) bias = register_parameter("bias", torch::empty({options.out_channels()}));  // else undefined
   input_range = register_buffer("input_range", torch::zeros({2}, torch::kFloat64));
   input_range_set = register_buffer("input_range_set", torch::zeros({}, torch::kBool));
-  init_like_torch(weight, bias, options.in_channels() * k * k);
+  init_like_torch(weight, bias, group_in * k * k);
+  runtimes_.assign(static_cast<std::size_t>(groups), LayerRuntime{});
+  for (int64_t g = 0; g < groups; ++g) runtimes_[static_cast<std::size_t>(g)].group = static_cast<int>(g);
 }
 
 void ApproxConv2dImpl::pretty_print(std::ostream& stream) const {
   stream << "axtrain::ApproxConv2d(" << options.in_channels() << ", " << options.out_channels()
          << ", kernel=" << options.kernel_size() << ", stride=" << options.stride() << ", padding=" << options.padding()
-         << ", hardware=" << hardware_summary() << ")";
+         << ", groups=" << options.groups() << ", hardware=" << hardware_summary() << ")";
 }
 
 ConvGeometry ApproxConv2dImpl::geometry(const torch::Tensor& x) const {
@@ -149,18 +182,35 @@ torch::Tensor ApproxConv2dImpl::forward(const torch::Tensor& x) {
             "ApproxConv2d expects input {{N, {}, H, W}}, got shape {}", options.in_channels(),
             fmt::join(x.sizes().vec(), "x"));
   const QuantParams qx = observe_input(x, input_range, input_range_set, is_training());
+  const torch::Tensor w = seen_weight(weight), b = seen_bias(bias);
+  const int64_t groups = options.groups(), out = options.out_channels();
   if (!on_hardware()) {
-    auto z = torch::conv2d(x, weight, bias, options.stride(), options.padding());
-    if (recording()) remember(x, z, qx, weight_quant(weight));  // quantising w only when it is kept
+    auto z = torch::conv2d(x, w, b, options.stride(), options.padding(), 1, groups);
+    if (recording()) remember(x, z, qx, weight_quant(w));  // quantising w only when it is kept
     return z;
   }
-  const ConvGeometry g = geometry(x);
-  const QuantParams qw = weight_quant(weight);
-  const auto rows = approx_conv_forward(x, weight.reshape({options.out_channels(), -1}), bias, g, qx, qw, *hw_,
-                                        layer_id_, runtime_);  // {N L, O}
-  auto z = rows.view({x.size(0), g.positions(), options.out_channels()})
-               .transpose(1, 2)
-               .reshape({x.size(0), options.out_channels(), g.out_height(), g.out_width()});
+  const QuantParams qw = weight_quant(w);
+  const int64_t group_in = options.in_channels() / groups, group_out = out / groups;
+  // Each group is a convolution of its own on the hardware: its input channels, filters and runtime (its own
+  // fault and noise keys), with the layer's quantisation (a per-channel scale sliced to the group's filters).
+  std::vector<torch::Tensor> parts;
+  ConvGeometry g;
+  for (int64_t group = 0; group < groups; ++group) {
+    const auto xg = groups == 1 ? x : x.narrow(1, group * group_in, group_in);
+    const auto wg = (groups == 1 ? w : w.narrow(0, group * group_out, group_out)).reshape({group_out, -1});
+    const auto bg = groups == 1 || !b.defined() ? b : b.narrow(0, group * group_out, group_out);
+    QuantParams qg = qw;
+    if (groups > 1 && qw.scale.numel() > 1) {
+      qg.scale = qw.scale.narrow(0, group * group_out, group_out);
+      qg.zero_point = qw.zero_point.narrow(0, group * group_out, group_out);
+    }
+    g = geometry(xg);
+    parts.push_back(approx_conv_forward(xg, wg, bg, g, qx, qg, *hw_, layer_id_,
+                                        runtimes_[static_cast<std::size_t>(group)])  // {N L, O / groups}
+                        .view({x.size(0), g.positions(), group_out}));
+  }
+  const auto rows = groups == 1 ? parts[0] : torch::cat(parts, 2);  // {N, L, O}
+  auto z = rows.transpose(1, 2).reshape({x.size(0), out, g.out_height(), g.out_width()});
   remember(x, z, qx, qw);
   return z;
 }

@@ -30,9 +30,8 @@ std::string shape_text(c10::IntArrayRef sizes) {
 }
 
 std::string network_text(const NetworkSpec& spec) {
-  return fmt::format("{} on input {}, hidden {}, {} output{}", name_of(spec.kind), fmt::join(spec.input_shape, "x"),
-                     spec.kind == Network::kMlp ? fmt::format("{}", fmt::join(spec.hidden, ",")) : "(lenet's)",
-                     spec.outputs, spec.outputs == 1 ? "" : "s");
+  return fmt::format("{} on input {}, {} output{}", network_name(spec), fmt::join(spec.input_shape, "x"), spec.outputs,
+                     spec.outputs == 1 ? "" : "s");
 }
 
 }  // namespace

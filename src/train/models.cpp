@@ -7,60 +7,104 @@
 namespace axtrain {
 namespace {
 
-ApproxLinear linear(const LayerShape& s) {
-  return ApproxLinear(ApproxLinearOptions(s.in, s.out));
+constexpr double kBatchNormEps = 1e-5, kBatchNormMomentum = 0.1;  // PyTorch's defaults
+
+// {C} -> {C, 1, 1} for images, {C} for features.
+torch::Tensor per_channel(const torch::Tensor& v, const torch::Tensor& like) {
+  return like.dim() == 4 ? v.view({-1, 1, 1}) : v;
 }
-ApproxConv2d conv(const LayerShape& s) {
-  return ApproxConv2d(ApproxConv2dOptions(s.in, s.out, s.kernel).stride(s.stride).padding(s.padding));
-}
-
-class Mlp : public ApproxNet {
- public:
-  explicit Mlp(const std::vector<LayerShape>& shapes) {
-    for (std::size_t i = 0; i < shapes.size(); ++i) {
-      fc_.push_back(register_module("fc" + std::to_string(i), linear(shapes[i])));
-      layers_.push_back(fc_.back().get());
-    }
-  }
-  torch::Tensor forward(const torch::Tensor& x) override {
-    auto h = x.reshape({x.size(0), -1});
-    for (std::size_t i = 0; i < fc_.size(); ++i) {
-      h = fc_[i]->forward(h);
-      if (i + 1 < fc_.size()) h = activate(h);
-    }
-    return h;
-  }
-
- private:
-  std::vector<ApproxLinear> fc_;
-};
-
-// LeNet-5 style (the shapes of approximate_layers): conv, pool, conv, pool, three linear layers.
-class LeNet : public ApproxNet {
- public:
-  explicit LeNet(const std::vector<LayerShape>& s) {
-    AXT_ASSERT(s.size() == 5);
-    conv1_ = register_module("conv1", conv(s[0]));
-    conv2_ = register_module("conv2", conv(s[1]));
-    fc1_ = register_module("fc1", linear(s[2]));
-    fc2_ = register_module("fc2", linear(s[3]));
-    fc3_ = register_module("fc3", linear(s[4]));
-    layers_ = {conv1_.get(), conv2_.get(), fc1_.get(), fc2_.get(), fc3_.get()};
-  }
-  torch::Tensor forward(const torch::Tensor& x) override {
-    auto h = torch::max_pool2d(activate(conv1_->forward(x)), 2);
-    h = torch::max_pool2d(activate(conv2_->forward(h)), 2);
-    h = activate(fc1_->forward(h.reshape({h.size(0), -1})));
-    h = activate(fc2_->forward(h));
-    return fc3_->forward(h);
-  }
-
- private:
-  ApproxConv2d conv1_{nullptr}, conv2_{nullptr};
-  ApproxLinear fc1_{nullptr}, fc2_{nullptr}, fc3_{nullptr};
-};
 
 }  // namespace
+
+std::vector<ApproxNet::Step> ApproxNet::build(const std::vector<PlannedLayer>& plan) {
+  std::vector<Step> steps;
+  for (const PlannedLayer& p : plan) {
+    const LayerSpec& s = p.spec;
+    if (s.kind == LayerKind::kBatchNorm) {  // folded into the step before it (plan_layers puts it there)
+      AXT_ASSERT(!steps.empty() && (steps.back().conv || steps.back().linear));
+      steps.back().norm = register_module(
+          s.name,
+          torch::nn::BatchNorm2d(torch::nn::BatchNormOptions(p.in[0]).eps(kBatchNormEps).momentum(kBatchNormMomentum)));
+      continue;
+    }
+    Step step{.spec = s};
+    if (s.kind == LayerKind::kLinear) {
+      step.linear = register_module(s.name, ApproxLinear(ApproxLinearOptions(p.in[0], s.out).bias(s.bias)));
+      layers_.push_back(step.linear.get());
+    } else if (s.kind == LayerKind::kConv2d) {
+      step.conv = register_module(s.name, ApproxConv2d(ApproxConv2dOptions(p.in[0], s.out, s.kernel)
+                                                           .stride(s.stride)
+                                                           .padding(s.padding)
+                                                           .groups(s.groups)
+                                                           .bias(s.bias)));
+      layers_.push_back(step.conv.get());
+    } else if (s.kind == LayerKind::kResidual) {
+      step.body = build(p.body);
+      step.shortcut = build(p.shortcut);
+    }
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
+// A conv or linear layer, with its folded batch normalisation. The hardware sees the folded weight
+// w s (s = gamma / sqrt(running var + eps) per output channel), as an accelerator that folds the
+// normalisation does. In eval mode the layer is exactly the folded one: its bias is beta + s (b - running
+// mean). In training mode, as PyTorch's fused ConvBn for quantisation-aware training, the layer's output
+// is divided by s and normalised with the batch's statistics, which also update the running ones.
+torch::Tensor ApproxNet::run_weights(Step& step, const torch::Tensor& x) {
+  ApproxLayer* layer = step.conv ? static_cast<ApproxLayer*>(step.conv.get()) : step.linear.get();
+  const auto forward = [&](const torch::Tensor& in) {
+    return step.conv ? step.conv->forward(in) : step.linear->forward(in);
+  };
+  if (!step.norm) return forward(x);
+  torch::nn::BatchNorm2dImpl& bn = *step.norm;
+  const torch::Tensor bias = step.conv ? step.conv->bias : step.linear->bias;
+  const auto scale = bn.weight / torch::sqrt(bn.running_var + kBatchNormEps);
+  if (!is_training()) {
+    const auto centre = bias.defined() ? bias - bn.running_mean : -bn.running_mean;
+    layer->set_fold(scale, bn.bias + scale * centre);
+    return forward(x);
+  }
+  layer->set_fold(scale, torch::Tensor());
+  const auto z = forward(x);
+  auto u = z / per_channel(scale, z);
+  if (bias.defined()) u = u + per_channel(bias, z);
+  // A batch with one value per channel has no variance: it is normalised with the running statistics.
+  const bool batch_statistics = z.numel() / z.size(1) > 1;
+  return torch::batch_norm(u, bn.weight, bn.bias, bn.running_mean, bn.running_var, batch_statistics, kBatchNormMomentum,
+                           kBatchNormEps, false);
+}
+
+torch::Tensor ApproxNet::run(std::vector<Step>& steps, torch::Tensor h) {
+  for (Step& step : steps) {
+    const LayerSpec& s = step.spec;
+    switch (s.kind) {
+      case LayerKind::kConv2d:
+      case LayerKind::kLinear: h = run_weights(step, h); break;
+      case LayerKind::kMaxPool: h = torch::max_pool2d(h, s.kernel, s.stride, s.padding); break;
+      case LayerKind::kAvgPool: h = torch::avg_pool2d(h, s.kernel, s.stride, s.padding); break;
+      case LayerKind::kGlobalAvgPool: h = torch::adaptive_avg_pool2d(h, {1, 1}).flatten(1); break;
+      case LayerKind::kRelu: h = torch::relu(h); break;
+      case LayerKind::kRelu6: h = torch::hardtanh(h, 0, 6); break;
+      case LayerKind::kTanh: h = torch::tanh(h); break;
+      case LayerKind::kSigmoid: h = torch::sigmoid(h); break;
+      case LayerKind::kFlatten: h = h.reshape({h.size(0), -1}); break;
+      case LayerKind::kDropout: h = torch::dropout(h, s.p, is_training()); break;
+      case LayerKind::kResidual: {
+        auto branch = run(step.body, h);
+        h = branch + (step.shortcut.empty() ? h : run(step.shortcut, h));
+        break;
+      }
+      case LayerKind::kBatchNorm: AXT_ASSERT(false);  // folded into its layer by build()
+    }
+  }
+  return h;
+}
+
+torch::Tensor ApproxNet::forward(const torch::Tensor& x) {
+  return run(steps_, x);
+}
 
 void ApproxNet::set_hardware(const std::shared_ptr<HardwareState>& hw) {
   for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->set_hardware(hw, static_cast<int>(i));
@@ -78,28 +122,16 @@ void ApproxNet::set_recording(bool on) {
   for (ApproxLayer* layer : layers_) layer->set_recording(on);
 }
 
-torch::Tensor ApproxNet::activate(const torch::Tensor& x) const {
-  switch (spec_.activation) {
-    case Activation::kRelu: return torch::relu(x);
-    case Activation::kTanh: return torch::tanh(x);
-    case Activation::kSigmoid: return torch::sigmoid(x);
-  }
-  AXT_ASSERT(false);
-}
-
 std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec) {
-  const std::vector<LayerShape> shapes = approximate_layers(spec);
-  std::shared_ptr<ApproxNet> net;
-  if (spec.kind == Network::kLenet)
-    net = std::make_shared<LeNet>(shapes);
-  else
-    net = std::make_shared<Mlp>(shapes);
+  const std::vector<PlannedLayer> plan = network_plan(spec);
+  auto net = std::make_shared<ApproxNet>();
   net->spec_ = spec;
+  net->steps_ = net->build(plan);
   return net;
 }
 
 NetworkSpec network_spec(const TrainConfig& c, const PreparedData& data) {
-  NetworkSpec spec{.kind = c.network,
+  NetworkSpec spec{.network = c.network,
                    .input_shape = data.sample_shape,
                    .hidden = std::vector<int64_t>(c.hidden.begin(), c.hidden.end()),
                    .outputs = data.outputs,

@@ -17,11 +17,13 @@ ApproxConv2dImpl& as_conv(ApproxLayer* layer) {
   return *conv;
 }
 
-// Rows of operands as the layer's GEMM sees them: {N, L, K} (L = 1 for a dense layer).
-torch::Tensor operand_rows(ApproxLayer* layer, const torch::Tensor& x) {
+// Rows of operands as the GEMM of group g (of `groups`) sees them: {N, L, K} (L = 1 for a dense layer).
+torch::Tensor operand_rows(ApproxLayer* layer, const torch::Tensor& x, int64_t g, int64_t groups) {
   if (!layer->is_conv()) return x.unsqueeze(1);
   const ApproxConv2dImpl& conv = as_conv(layer);
-  return conv.unfold_input(x).view({x.size(0), -1, conv.weight.numel() / conv.weight.size(0)});
+  const int64_t group_in = x.size(1) / groups;
+  const auto xg = groups == 1 ? x : x.narrow(1, g * group_in, group_in);
+  return conv.unfold_input(xg).view({x.size(0), -1, conv.weight.numel() / conv.weight.size(0)});
 }
 
 // One offset per row of a {R, K} tensor, or one for all rows: the broadcast of a {R, 1} or one-element tensor.
@@ -161,7 +163,9 @@ torch::Tensor conv_multiplier_term(ApproxConv2dImpl& conv, const torch::Tensor& 
   const int64_t pad = conv.options.padding();
   auto a = r.input + x_offset;
   if (pad > 0) a = torch::constant_pad_nd(a, {pad, pad, pad, pad}, x_offset);
-  const auto q = torch::conv2d(a.square(), (conv.weight + w_offset).square(), {}, conv.options.stride());
+  const std::vector<int64_t> stride = {conv.options.stride()}, no_padding = {0}, dilation = {1};
+  const auto q = torch::conv2d(a.square(), (conv.weight_tensor() + w_offset).square(), torch::Tensor(), stride,
+                               no_padding, dilation, conv.options.groups());
   return (multiplier / (2.0 * static_cast<double>(r.input.size(0)))) * (delta.square() * q).sum();
 }
 
@@ -206,34 +210,44 @@ std::vector<torch::Tensor> weight_sensitivity(const std::vector<ApproxLayer*>& l
     ApproxLayer* layer = layers[l];
     const LayerRecord& r = layer->record();
     const torch::Tensor w = layer->weight_tensor();
-    const int64_t out = w.size(0);
+    const int64_t out = w.size(0), groups = layer->is_conv() ? as_conv(layer).options.groups() : 1;
+    const int64_t group_out = out / groups;
     const auto n = static_cast<double>(r.input.size(0));
-    const auto x = operand_rows(layer, r.input);                         // {N, L, K}
-    const auto delta = deltas[l].reshape({deltas[l].size(0), out, -1});  // {N, O, L}
-    const auto delta_sq = delta * delta;
-    const auto w2 = w.reshape({out, -1});
-    auto s = torch::zeros_like(w2);
-    if (noise[l].multiplier_variance > 0) {
-      const auto wz = (broadcast_channel(r.weight_quant.zero_point, 2) * broadcast_channel(r.weight_quant.scale, 2))
-                          .to(w.scalar_type());
-      const auto w_seen = w2 + wz;                                                                   // c_w scale_w
-      const auto a_seen = x + (r.input_quant.zero_point * r.input_quant.scale).to(x.scalar_type());  // c_a scale_a
-      const auto paired = torch::einsum("nol,nlk->ok", {delta_sq, a_seen * a_seen}) / n;
-      s = s + noise[l].multiplier_variance * w_seen * w_seen * paired;
-    }
-    if (noise[l].memory_code_variance > 0) {
-      const auto scale = broadcast_channel(r.weight_quant.scale, 2).to(w.scalar_type());
-      torch::Tensor squared_grad;  // E_x[(sum_p delta a)^2], {O, K}
-      if (x.size(1) == 1) {
-        // One output position (dense): (delta_o a_k)^2 = delta_o^2 a_k^2, a GEMM instead of an {N, O, K} tensor.
-        squared_grad = torch::mm(delta_sq.squeeze(2).t(), (x * x).squeeze(1)) / n;
-      } else {
-        const auto per_sample_grad = torch::einsum("nol,nlk->nok", {delta, x});  // sum_p delta a
-        squared_grad = (per_sample_grad * per_sample_grad).mean(0);
+    const auto all_deltas = deltas[l].reshape({deltas[l].size(0), out, -1});   // {N, O, L}
+    const auto zero_points = broadcast_channel(r.weight_quant.zero_point, 2);  // {} or {O, 1}
+    const auto scales = broadcast_channel(r.weight_quant.scale, 2);
+    const auto rows_of_group = [&](const torch::Tensor& t, int64_t g) {  // a per-channel {O, ...} tensor's rows
+      return groups == 1 || t.numel() == 1 ? t : t.narrow(0, g * group_out, group_out);
+    };
+    std::vector<torch::Tensor> parts;  // one per group: each group is a convolution of its own
+    for (int64_t g = 0; g < groups; ++g) {
+      const auto x = operand_rows(layer, r.input, g, groups);                                        // {N, L, K}
+      const auto delta = groups == 1 ? all_deltas : all_deltas.narrow(1, g * group_out, group_out);  // {N, O, L}
+      const auto delta_sq = delta * delta;
+      const auto w2 = rows_of_group(w.reshape({out, -1}), g);
+      auto s = torch::zeros_like(w2);
+      if (noise[l].multiplier_variance > 0) {
+        const auto wz = (rows_of_group(zero_points, g) * rows_of_group(scales, g)).to(w.scalar_type());
+        const auto w_seen = w2 + wz;                                                                   // c_w scale_w
+        const auto a_seen = x + (r.input_quant.zero_point * r.input_quant.scale).to(x.scalar_type());  // c_a scale_a
+        const auto paired = torch::einsum("nol,nlk->ok", {delta_sq, a_seen * a_seen}) / n;
+        s = s + noise[l].multiplier_variance * w_seen * w_seen * paired;
       }
-      s = s + noise[l].memory_code_variance * scale * scale * squared_grad;
+      if (noise[l].memory_code_variance > 0) {
+        const auto scale = rows_of_group(scales, g).to(w.scalar_type());
+        torch::Tensor squared_grad;  // E_x[(sum_p delta a)^2], {O, K}
+        if (x.size(1) == 1) {
+          // One output position (dense): (delta_o a_k)^2 = delta_o^2 a_k^2, a GEMM instead of an {N, O, K} tensor.
+          squared_grad = torch::mm(delta_sq.squeeze(2).t(), (x * x).squeeze(1)) / n;
+        } else {
+          const auto per_sample_grad = torch::einsum("nol,nlk->nok", {delta, x});  // sum_p delta a
+          squared_grad = (per_sample_grad * per_sample_grad).mean(0);
+        }
+        s = s + noise[l].memory_code_variance * scale * scale * squared_grad;
+      }
+      parts.push_back(s);
     }
-    result.push_back(s.view(w.sizes()));
+    result.push_back((groups == 1 ? parts[0] : torch::cat(parts, 0)).view(w.sizes()));
   }
   return result;
 }

@@ -79,7 +79,7 @@ TEST(TrainConfigFlags, HelpShowsLiveDefaultsAndRules) {
   TrainConfigFlags flags(app);
   const std::string help = app.help();
   EXPECT_NE(help.find("(default: 256,256)"), std::string::npos) << help;
-  EXPECT_NE(help.find("one of mlp, lenet (default: mlp)"), std::string::npos) << help;
+  EXPECT_NE(help.find("mlp, lenet, resnet8, vgg8 or a layer list (default: mlp)"), std::string::npos) << help;
   EXPECT_NE(help.find("--train-memory_scope"), std::string::npos) << help;
   EXPECT_NE(help.find("Evaluation hardware [hardware.eval]"), std::string::npos) << help;
 }
@@ -91,7 +91,7 @@ TEST(TrainConfigFlags, ChoicesAreSetByName) {
   EXPECT_EQ(c.pas_mode, PasMode::kStatistic);
   EXPECT_EQ(c.hardware_eval.faults, Faults::kPersistent);
   EXPECT_EQ(c.hardware_train.faults, Faults::kTransient);
-  EXPECT_EQ(c.network, Network::kLenet);
+  EXPECT_EQ(c.network, "lenet");
   expect_error(
       [] {
         resolve_args({"--method", "axtrian"});

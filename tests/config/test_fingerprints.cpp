@@ -43,7 +43,7 @@ TEST(Fingerprints, EverySettingThatTrainsDifferentlyChangesTheModel) {
   const TrainConfig base;
   const std::vector<std::function<void(TrainConfig&)>> training = {
       [](TrainConfig& c) { c.hidden = {8}; },
-      [](TrainConfig& c) { c.network = Network::kLenet; },
+      [](TrainConfig& c) { c.network = "lenet"; },
       [](TrainConfig& c) { c.epochs = 4; },
       [](TrainConfig& c) { c.lr = 0.01; },
       [](TrainConfig& c) { c.seed = 2; },

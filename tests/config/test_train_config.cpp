@@ -112,7 +112,7 @@ TEST(TrainConfig, FullFileLoads) {
   EXPECT_EQ(c.train_samples, 1000);
   EXPECT_EQ(c.test_samples, 200);
   EXPECT_EQ(c.kernel_samples, 5000);
-  EXPECT_EQ(c.network, Network::kLenet);
+  EXPECT_EQ(c.network, "lenet");
   EXPECT_EQ(c.hidden, (IntList{64, 32, 16}));
   EXPECT_EQ(c.activation, Activation::kTanh);
   EXPECT_EQ(c.method, Method::kAxtrain);
@@ -190,11 +190,56 @@ TEST(TrainConfigErrors, WrongType) {
 TEST(TrainConfigErrors, BadEnumValue) {
   const std::string path = write_temp("bad_enum.toml", "network = \"lenett\"\n");
   expect_error([&] { load_train_config(path); },
-               {path, "network = \"lenett\"", "one of mlp, lenet", "did you mean \"lenet\"", "--network"});
+               {path, "network (--network): unknown network 'lenett'", "one of mlp, lenet, resnet8, vgg8",
+                "did you mean \"lenet\"", "docs/networks.md"});
+  expect_error([] { load_text("bad_layer.toml", "network = \"flatten linear(16) relu lin\"\n"); },
+               {"network (--network)", "unknown layer 'lin'", "known layers"});
   expect_error([] { load_text("bad_scope.toml", "[hardware.eval]\nmemory_scope = \"activations\"\n"); },
                {"hardware.eval.memory_scope = \"activations\"", "--eval-memory_scope"});
   expect_error([] { load_text("bad_dataset.toml", "dataset = \"mnist\"\n"); }, {"dataset", "unknown dataset 'mnist'"});
   expect_error([] { load_text("bad_mul.toml", "hw = \"K9\"\n"); }, {"hw (--hw)", "unknown multiplier 'K9'"});
+}
+
+TEST(TrainConfig, NetworkLayerTablesAreReadAsTheLayerList) {
+  const TrainConfig c = load_text("layers.toml", R"([[network.layers]]
+type = "conv"
+out = 8
+kernel = 3
+pad = 1
+bias = false
+[[network.layers]]
+type = "bn"
+[[network.layers]]
+type = "res"
+  [[network.layers.body]]
+  type = "conv"
+  out = 8
+  kernel = 3
+  pad = 1
+  [[network.layers.body]]
+  type = "relu"
+[[network.layers]]
+type = "dropout"
+p = 0.25
+[[network.layers]]
+type = "gap"
+[[network.layers]]
+type = "linear"
+)");
+  EXPECT_EQ(c.network, "conv(8,3,pad=1,bias=false) bn res(conv(8,3,pad=1) relu) dropout(0.25) gap linear");
+  expect_error([] { load_text("layers_bad.toml", "[[network.layers]]\ntype = \"conv\"\nout = 8\nkernels = 3\n"); },
+               {"network (--network)", "unknown argument 'kernels'", "conv takes out, kernel"});
+  expect_error([] { load_text("layers_type.toml", "[[network.layers]]\nout = 8\n"); },
+               {"layers_type.toml:1", "needs type = \"...\""});
+  expect_error([] { load_text("layers_value.toml", "[[network.layers]]\ntype = \"linear\"\nout = \"8\"\n"); },
+               {"network.layers.out: expected a number or boolean, got string"});
+  expect_error([] { load_text("layers_key.toml", "[network]\nlayer = []\n"); }, {"unknown key 'layer' in [network]"});
+  expect_error(
+      [] {
+        load_text("layers_body.toml",
+                  "[[network.layers]]\ntype = \"relu\"\n[[network.layers.body]]\ntype = \"relu\"\n");
+      },
+      {"only a residual layer"});
 }
 
 TEST(TrainConfigErrors, OutOfRangeNumber) {

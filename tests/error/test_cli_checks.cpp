@@ -41,7 +41,7 @@ TEST(CliChecks, ACheckpointOfAnotherNetworkIsRefusedNamingBothShapes) {
   const std::string model = dir.file("run3/checkpoint.pt");
   // eval on a dataset of another width: was SIGABRT in the kernel.
   expect_user_error("eval --model " + model + " --dataset csv:" + dir.file("five.csv") + " --quiet",
-                    "its 'fc0.weight' is [8, 3], while the network configured here (mlp on input 5");
+                    "its 'fc0.weight' is [8, 3], while the network configured here (mlp (hidden 8) on input 5");
   // eval of a 1-output model on 2 targets: was exit 0 with a meaningless error.
   expect_user_error(
       "eval --model " + model + " --dataset csv:" + dir.file("two_targets.csv") + " --csv_targets y,z --quiet",

@@ -28,7 +28,7 @@ double hand_energy(const Counts& c, const std::string& spec, double voltage, con
 
 NetworkSpec mlp_784() {
   NetworkSpec s;
-  s.kind = Network::kMlp;
+  s.network = "mlp";
   s.input_shape = {1, 28, 28};
   s.hidden = {256, 256};
   s.outputs = 10;
@@ -37,7 +37,7 @@ NetworkSpec mlp_784() {
 
 NetworkSpec lenet() {
   NetworkSpec s;
-  s.kind = Network::kLenet;
+  s.network = "lenet";
   s.input_shape = {1, 28, 28};
   s.hidden = {};
   s.outputs = 10;
@@ -138,7 +138,7 @@ TEST(NetworkEnergy, BadShapesAndHardwareThrow) {
   expect_error([&] { network_work(flat); }, {"lenet", "{C, H, W}"});
   NetworkSpec zero = mlp_784();
   zero.hidden = {256, 0};
-  expect_error([&] { network_work(zero); }, "layer size is 0");
+  expect_error([&] { network_work(zero); }, "has a hidden size 0");
   NetworkSpec empty = mlp_784();
   empty.input_shape = {};
   expect_error([&] { network_work(empty); }, "empty input shape");

@@ -3,6 +3,7 @@
 #include "axtrain/kernels/gemm_reference.h"
 #include "axtrain/train/approx_layers.h"
 #include "axtrain/train/approx_matmul.h"
+#include "axtrain/train/models.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -81,6 +82,110 @@ TEST(ApproxLayers, ConvForwardEqualsReferenceGemmForEveryMultiplier) {
         reference_output(m, conv->unfold_input(x), conv->weight.reshape({3, -1}), conv->bias, conv->record());
     const auto expected = rows.view({2, 12, 3}).transpose(1, 2).reshape({2, 3, 4, 3});
     EXPECT_TRUE(torch::equal(z, expected)) << (z - expected).abs().max().item<double>();
+  }
+}
+
+// A grouped convolution (depthwise at groups = channels) is one convolution per group on the hardware.
+TEST(ApproxLayers, GroupedConvForwardIsTheReferenceGemmOfEachGroup) {
+  torch::manual_seed(6);
+  test::TempDir dir;
+  for (const Multiplier& m : all_multipliers(dir)) {
+    for (const int64_t groups : {2, 4}) {
+      SCOPED_TRACE(m.spec() + " groups " + std::to_string(groups));
+      ApproxConv2d conv(ApproxConv2dOptions(4, 8, 3).padding(1).stride(2).groups(groups));
+      conv->to(torch::kFloat64);
+      const auto x = torch::rand({2, 4, 7, 6}, torch::kFloat64) - 0.1;
+      conv->forward(x);
+      conv->eval();
+      const auto float_z = conv->forward(x);
+      EXPECT_TRUE(torch::allclose(float_z, torch::conv2d(x, conv->weight, conv->bias, 2, 1, 1, groups)));
+      conv->set_hardware(std::make_shared<HardwareState>(HardwareState::emulate(m, {}, 1)), 0);
+      conv->set_recording(true);
+      const auto z = conv->forward(x);  // {2, 8, 4, 3}
+      const int64_t in = 4 / groups, out = 8 / groups;
+      std::vector<torch::Tensor> parts;
+      for (int64_t g = 0; g < groups; ++g) {
+        const auto rows = reference_output(m, conv->unfold_input(x.narrow(1, g * in, in)),
+                                           conv->weight.narrow(0, g * out, out).reshape({out, -1}),
+                                           conv->bias.narrow(0, g * out, out), conv->record());
+        parts.push_back(rows.view({2, 12, out}));
+      }
+      const auto expected = torch::cat(parts, 2).transpose(1, 2).reshape({2, 8, 4, 3});
+      EXPECT_TRUE(torch::equal(z, expected)) << (z - expected).abs().max().item<double>();
+    }
+  }
+}
+
+TEST(ApproxLayers, EachGroupOfAConvolutionDrawsItsOwnMemoryFaults) {
+  // Two groups with the same filters on the same channels: faults drawn with one key would hit both alike.
+  ApproxConv2d conv(ApproxConv2dOptions(2, 2, 3).groups(2).bias(false));
+  {
+    torch::NoGradGuard no_grad;
+    conv->weight.copy_(torch::linspace(-1, 1, 9).view({1, 1, 3, 3}).expand({2, 1, 3, 3}));
+  }
+  const auto x = torch::linspace(0, 1, 64).view({1, 1, 8, 8}).expand({1, 2, 8, 8}).contiguous();
+  conv->forward(x);
+  conv->eval();
+  for (const Faults faults : {Faults::kTransient, Faults::kPersistent}) {
+    HardwareState hw = HardwareState::emulate(Multiplier::parse("exact"), MemoryFaultModel::symmetric(0.05), 1);
+    hw.persistent_faults = faults == Faults::kPersistent;
+    conv->set_hardware(std::make_shared<HardwareState>(hw), 0);
+    const auto z = conv->forward(x);
+    EXPECT_FALSE(torch::equal(z[0][0], z[0][1])) << "faults " << static_cast<int>(faults);
+  }
+  conv->set_hardware(std::make_shared<HardwareState>(HardwareState::exact(1)), 0);
+  const auto clean = conv->forward(x);
+  EXPECT_TRUE(torch::equal(clean[0][0], clean[0][1])) << "without faults the two groups agree";
+}
+
+// A bn after a conv or linear layer is folded into it (docs/networks.md): in evaluation the hardware computes
+// the reference GEMM of the folded weight w gamma / sqrt(var + eps) with the bias beta + s (b - mean).
+TEST(ApproxLayers, FoldedBatchNormIsTheReferenceGemmOfTheFoldedWeights) {
+  torch::manual_seed(5);
+  test::TempDir dir;
+  auto net = make_model({.network = "conv(3,3,stride=2,pad=1) bn relu flatten linear(5) bn relu linear",
+                         .input_shape = {2, 7, 6},
+                         .outputs = 2});
+  net->to(torch::kFloat64);
+  const auto x = torch::rand({4, 2, 7, 6}, torch::kFloat64) - 0.2;
+  net->train();
+  for (int i = 0; i < 3; ++i) net->forward(x);  // input ranges and running statistics
+  auto params = net->named_parameters();
+  auto buffers = net->named_buffers();
+  {
+    torch::NoGradGuard no_grad;
+    for (const char* bn : {"bn1", "bn2"}) {
+      params[std::string(bn) + ".weight"].uniform_(0.5, 2);
+      params[std::string(bn) + ".bias"].uniform_(-0.5, 0.5);
+    }
+  }
+  EXPECT_GT((buffers["bn1.running_var"] - 1).abs().max().item<double>(), 1e-3) << "trained statistics";
+  net->eval();
+  for (const Multiplier& m : all_multipliers(dir)) {
+    SCOPED_TRACE(m.spec());
+    net->set_hardware(std::make_shared<HardwareState>(HardwareState::emulate(m, {}, 1)));
+    net->set_recording(true);
+    net->forward(x);
+    for (const auto& [layer_index, name] : {std::pair{0, std::string("conv1")}, std::pair{1, std::string("fc1")}}) {
+      ApproxLayer* layer = net->approx_layers()[static_cast<std::size_t>(layer_index)];
+      const std::string bn = layer_index == 0 ? "bn1" : "bn2";
+      const auto scale = params[bn + ".weight"] / torch::sqrt(buffers[bn + ".running_var"] + 1e-5);
+      const auto w = params[name + ".weight"];
+      const auto folded =
+          (w * scale.view(layer_index == 0 ? std::vector<int64_t>{-1, 1, 1, 1} : std::vector<int64_t>{-1, 1}))
+              .reshape({w.size(0), -1});
+      const auto shift = params[bn + ".bias"] + scale * (params[name + ".bias"] - buffers[bn + ".running_mean"]);
+      const LayerRecord& r = layer->record();
+      if (layer_index == 0) {
+        auto* conv = dynamic_cast<ApproxConv2dImpl*>(layer);
+        const auto rows = reference_output(m, conv->unfold_input(r.input), folded.detach(), shift.detach(), r);
+        const auto expected = rows.view({4, 12, 3}).transpose(1, 2).reshape({4, 3, 4, 3});
+        EXPECT_TRUE(torch::equal(r.output, expected)) << (r.output - expected).abs().max().item<double>();
+      } else {
+        const auto expected = reference_output(m, r.input, folded.detach(), shift.detach(), r);
+        EXPECT_TRUE(torch::equal(r.output, expected)) << (r.output - expected).abs().max().item<double>();
+      }
+    }
   }
 }
 

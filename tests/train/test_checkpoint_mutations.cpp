@@ -48,7 +48,7 @@ int mutations() {
 }
 
 struct Archives {
-  NetworkSpec spec{.kind = Network::kMlp, .input_shape = {4}, .hidden = {3}, .outputs = 2};
+  NetworkSpec spec{.network = "mlp", .input_shape = {4}, .hidden = {3}, .outputs = 2};
   std::string checkpoint, state;
 };
 

@@ -45,15 +45,19 @@ void check_gradient(ApproxNet& net, const torch::Tensor& x, const torch::Tensor&
   constexpr double kStep = 1e-5;
   int checked = 0;
   for (ApproxLayer* layer : net.approx_layers()) {
-    torch::Tensor w = layer->weight_tensor();
+    // The layer's parameter; the hardware sees weight_tensor(), the weight folded with a bn after the layer.
+    auto* conv = dynamic_cast<ApproxConv2dImpl*>(layer);
+    torch::Tensor w = conv != nullptr ? conv->weight : dynamic_cast<ApproxLinearImpl*>(layer)->weight;
     const auto flat = w.detach().view(-1);
-    const double lo = flat.min().item<double>(), hi = flat.max().item<double>();
+    const auto seen = layer->weight_tensor().detach().reshape(-1);
+    const double lo = seen.min().item<double>(), hi = seen.max().item<double>();
     const auto grad = w.grad().view(-1);
     // Interior weights only: moving the smallest or largest weight would move the quantisation range,
     // which R holds constant by definition.
     for (int64_t i = 0, picked = 0; i < flat.numel() && picked < 4; i += 7) {
       const double original = flat[i].item<double>();
-      if (original - lo < 10 * kStep || hi - original < 10 * kStep) continue;
+      const double seen_value = seen[i].item<double>(), margin = 10 * kStep * std::abs(seen_value / original);
+      if (seen_value - lo < margin || hi - seen_value < margin) continue;
       auto set = [&](double value) {
         torch::NoGradGuard no_grad;
         flat[i] = value;
@@ -79,14 +83,19 @@ void check_gradient(ApproxNet& net, const torch::Tensor& x, const torch::Tensor&
 // different summation order), with multiplier noise, memory noise and both, per-tensor and per-channel weight
 // scales, for an MLP and for LeNet (padded and unpadded convolutions).
 TEST(Sensitivity, FusedTermsEqualTheGeneralExpression) {
-  for (bool cnn : {false, true}) {
+  for (int network : {0, 1, 2}) {  // mlp, lenet, and a network with grouped and depthwise convolutions
+    const bool cnn = network > 0;
     for (torch::ScalarType dtype : {torch::kFloat64, torch::kFloat32}) {
       for (bool per_channel : {false, true}) {
         for (const auto& [multiplier, memory] :
              {std::pair{true, false}, std::pair{false, true}, std::pair{true, true}}) {
           torch::manual_seed(21);
-          auto net = cnn ? make_model({.kind = Network::kLenet, .input_shape = {1, 28, 28}, .outputs = 4})
-                         : make_model({.kind = Network::kMlp, .input_shape = {12}, .hidden = {9, 7}, .outputs = 4});
+          auto net = network == 2 ? make_model({.network = "conv(4,3,pad=1) relu conv(4,3,pad=1,groups=4) relu "
+                                                           "conv(6,3,stride=2,groups=2) relu flatten linear",
+                                                .input_shape = {1, 28, 28},
+                                                .outputs = 4})
+                     : cnn        ? make_model({.network = "lenet", .input_shape = {1, 28, 28}, .outputs = 4})
+                                  : make_model({.network = "mlp", .input_shape = {12}, .hidden = {9, 7}, .outputs = 4});
           net->to(dtype);
           auto hw = std::make_shared<HardwareState>(HardwareState::exact(1));
           hw->mode = ForwardMode::kFloat;
@@ -126,9 +135,11 @@ TEST(Sensitivity, FusedTermsEqualTheGeneralExpression) {
             for (const auto& p : net->parameters()) grads.push_back(p.grad().clone());
           }
           const double tol = dtype == torch::kFloat64 ? 1e-12 : 1e-5;
-          SCOPED_TRACE(std::string(cnn ? "lenet " : "mlp ") + (dtype == torch::kFloat64 ? "float64" : "float32") +
-                       (per_channel ? " per-channel" : "") + (multiplier ? " multiplier" : "") +
-                       (memory ? " memory" : ""));
+          SCOPED_TRACE(std::string(network == 2 ? "grouped "
+                                   : cnn        ? "lenet "
+                                                : "mlp ") +
+                       (dtype == torch::kFloat64 ? "float64" : "float32") + (per_channel ? " per-channel" : "") +
+                       (multiplier ? " multiplier" : "") + (memory ? " memory" : ""));
           ASSERT_GT(terms[1].item<double>(), 0);
           EXPECT_NEAR(terms[0].item<double>(), terms[1].item<double>(), tol * terms[1].item<double>());
           const std::size_t count = grads.size() / 2;
@@ -146,21 +157,41 @@ TEST(Sensitivity, FusedTermsEqualTheGeneralExpression) {
 TEST(Sensitivity, GradientMatchesFiniteDifferencesMlp) {
   torch::manual_seed(11);
   auto net = make_model(
-      {.kind = Network::kMlp, .input_shape = {6}, .hidden = {5, 4}, .outputs = 3, .activation = Activation::kTanh});
+      {.network = "mlp", .input_shape = {6}, .hidden = {5, 4}, .outputs = 3, .activation = Activation::kTanh});
   check_gradient(*net, torch::randn({8, 6}, torch::kFloat64), torch::randint(0, 3, {8}, torch::kLong));
 }
 
 TEST(Sensitivity, GradientMatchesFiniteDifferencesCnn) {
   torch::manual_seed(12);
   auto net =
-      make_model({.kind = Network::kLenet, .input_shape = {1, 28, 28}, .outputs = 4, .activation = Activation::kTanh});
+      make_model({.network = "lenet", .input_shape = {1, 28, 28}, .outputs = 4, .activation = Activation::kTanh});
   check_gradient(*net, torch::rand({3, 1, 28, 28}, torch::kFloat64), torch::randint(0, 4, {3}, torch::kLong));
+}
+
+// A residual block with a projection and batch normalisation folded into every convolution.
+TEST(Sensitivity, GradientMatchesFiniteDifferencesResidualWithBatchNorm) {
+  torch::manual_seed(14);
+  auto net = make_model({.network = "conv(4,3,pad=1) bn tanh res(conv(4,3,pad=1) bn tanh conv(4,3,pad=1) bn) tanh "
+                                    "res(conv(6,3,stride=2,pad=1,bias=false) bn tanh) gap linear",
+                         .input_shape = {1, 8, 8},
+                         .outputs = 3});
+  ASSERT_EQ(net->approx_layers().size(), 6U) << "4 convolutions in the blocks' bodies and the stem, a projection, fc";
+  check_gradient(*net, torch::rand({4, 1, 8, 8}, torch::kFloat64), torch::randint(0, 3, {4}, torch::kLong));
+}
+
+TEST(Sensitivity, GradientMatchesFiniteDifferencesGroupedAndDepthwise) {
+  torch::manual_seed(15);
+  auto net = make_model({.network = "conv(4,3,pad=1) bn tanh conv(4,3,pad=1,groups=4) bn tanh conv(6,1,groups=2) tanh "
+                                    "gap linear",
+                         .input_shape = {2, 6, 6},
+                         .outputs = 3});
+  check_gradient(*net, torch::rand({4, 2, 6, 6}, torch::kFloat64), torch::randint(0, 3, {4}, torch::kLong));
 }
 
 TEST(Sensitivity, DenseLayerMatchesTheFormulaWrittenOut) {
   // One dense layer, z = W a: delta_i per sample known in closed form for loss = sum_i z_i.
   torch::manual_seed(13);
-  auto net = make_model({.kind = Network::kMlp, .input_shape = {3}, .hidden = {}, .outputs = 2});
+  auto net = make_model({.network = "mlp", .input_shape = {3}, .hidden = {}, .outputs = 2});
   net->to(torch::kFloat64);
   const auto x = torch::rand({5, 3}, torch::kFloat64);
   net->forward(x);

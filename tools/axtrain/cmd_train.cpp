@@ -53,9 +53,17 @@ void add_train_commands(CLI::App& app) {
                   "Continue the run in --out (stopped by a signal, a kill or a crash) with the same configuration; "
                   "a finished one is evaluated again");
   train->add_flag("--overwrite", *overwrite, "Replace the run in --out, even one of another configuration");
-  train->callback([train_flags, resume, overwrite, train_progress] {
+  auto summary = std::make_shared<bool>(false);
+  train->add_flag("--summary", *summary,
+                  "Print the network's layers, output shapes, parameters and MACs on this dataset, and its energy per "
+                  "inference on the evaluation hardware; train nothing");
+  train->callback([train_flags, resume, overwrite, summary, train_progress] {
     AXT_CHECK(!(*resume && *overwrite), "--resume and --overwrite exclude each other; give one of them");
     const TrainConfig config = train_flags->resolve();
+    if (*summary) {
+      std::fputs(network_summary(config).c_str(), stdout);
+      return;
+    }
     const FolderReuse reuse = *resume      ? FolderReuse::kResume
                               : *overwrite ? FolderReuse::kOverwrite
                                            : FolderReuse::kRefuse;

@@ -18,6 +18,10 @@ struct TomlSection {
   std::vector<std::pair<std::string, FieldRef>> keys;
   // A table of free keys instead (names such as multiplier specs), each a finite number: set, keys unused.
   std::map<std::string, double>* numbers = nullptr;
+  // A table whose one key, the array of tables `layers`, is read into this string in the layer text form
+  // (net/layer_graph.h): each table's `type` with its other keys as key=value, a residual's `body` (an array
+  // of tables) nested in parentheses. The same path may also be a string key of the table above.
+  std::string* layer_list = nullptr;
 };
 
 // Reads the TOML file at `path` into the targets; keys the file does not set keep their values. Returns

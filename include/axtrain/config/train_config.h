@@ -55,8 +55,8 @@ struct TrainConfig {
   int test_samples = 0;                 // >= 0; 0 = all
   int kernel_samples = 20000;           // >= 1; samples generated for a regression kernel, split 80/20
   // model
-  Network network = Network::kMlp;            // mlp | lenet
-  IntList hidden = {256, 256};                // MLP hidden layer sizes, each >= 1
+  std::string network = "mlp";                // mlp | lenet | resnet8 | vgg8 | a layer list (net/layer_graph.h)
+  IntList hidden = {256, 256};                // mlp's hidden layer sizes, each >= 1
   Activation activation = Activation::kRelu;  // relu | tanh | sigmoid
   // method (SPEC 2.6)
   Method method = Method::kBaseline;     // baseline | pas | act | axtrain

@@ -36,7 +36,7 @@ struct RunMetrics {
   Method method = Method::kBaseline;
   std::string dataset;
   Task task = Task::kClassification;
-  Network network = Network::kMlp;
+  std::string network = "mlp";  // a preset name or a layer list
   int seed = 0;
   int threads = 0;
   HardwareConfig hardware_eval;
@@ -67,5 +67,9 @@ RunMetrics run_train(const TrainConfig& config, FolderReuse reuse, const Progres
 // Loads a checkpoint written by run_train (its folder's config.toml says how to rebuild it; `config` is that
 // file with the command's overrides) and evaluates it on config's evaluation hardware.
 RunMetrics run_eval(const TrainConfig& config, const std::string& checkpoint, const Progress& progress);
+
+// `train --summary`: the configured network on this dataset's samples, layer by layer (plan_summary), with
+// its energy per inference on [hardware.eval]. Loads the data (for its shapes) and trains nothing.
+std::string network_summary(const TrainConfig& config);
 
 }  // namespace axtrain

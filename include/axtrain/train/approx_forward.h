@@ -38,11 +38,14 @@ struct GemmChoice {
   GemmPath path = GemmPath::kGather;
 };
 
-// A layer's mutable hardware state across forwards.
+// A layer's mutable hardware state across forwards (one per group of a grouped convolution).
 struct LayerRuntime {
   FaultMapCache faults;
   BiasCompensation bias;
   GemmChoice gemm;
+  // Group g of a grouped convolution draws its memory faults and statistic noise with keys of its own
+  // (HardwareState::fault_key's tensor + 3 g); 0 for every other layer.
+  int group = 0;
 };
 
 // y = x w^T + bias computed on the hardware `hw`:

@@ -34,14 +34,18 @@ class ApproxLayer {
   bool recording() const { return recording_; }
   const LayerRecord& record() const { return record_; }
   int layer_id() const { return layer_id_; }
-  virtual torch::Tensor weight_tensor() const = 0;  // {out, ...}
+  virtual torch::Tensor weight_tensor() const = 0;  // {out, ...}: the weight the hardware sees (seen_weight)
   virtual bool is_conv() const = 0;
   virtual std::string hardware_summary() const;
   // Bias compensation (approx_forward.h): accumulate on the following forwards, then fix the correction.
-  void start_bias_calibration() { runtime_.bias.start(); }
-  void finish_bias_calibration() { runtime_.bias.finish(); }
+  void start_bias_calibration();
+  void finish_bias_calibration();
   // Takes over another layer's calibrated correction (the tensor is shared; it is only read afterwards).
-  void copy_calibration_from(const ApproxLayer& other) { runtime_.bias.correction = other.runtime_.bias.correction; }
+  void copy_calibration_from(const ApproxLayer& other);
+  // A batch normalisation folded into this layer (models.cpp), set before each forward: the layer computes
+  // with the weight scaled per output channel, weight * scale, and the bias `shift` (undefined: no bias).
+  // It stays set after the forward, so that weight_tensor() is the weight of the last recorded forward.
+  void set_fold(torch::Tensor scale, torch::Tensor shift);
 
  protected:
   // Updates the input range observer (training mode) and returns the input's quantisation.
@@ -49,14 +53,19 @@ class ApproxLayer {
   QuantParams weight_quant(const torch::Tensor& w) const;
   bool on_hardware() const { return hw_ && hw_->mode != ForwardMode::kFloat; }
   void remember(const torch::Tensor& x, const torch::Tensor& z, const QuantParams& qx, const QuantParams& qw);
+  // The weight and bias the layer computes with: its own, or the folded ones (set_fold).
+  torch::Tensor seen_weight(const torch::Tensor& weight) const;
+  torch::Tensor seen_bias(const torch::Tensor& bias) const { return folded_ ? fold_shift_ : bias; }
 
   std::shared_ptr<HardwareState> hw_;
   int layer_id_ = 0;
-  LayerRuntime runtime_;
+  std::vector<LayerRuntime> runtimes_ = std::vector<LayerRuntime>(1);  // one per group of a grouped convolution
 
  private:
   bool recording_ = false;
   LayerRecord record_;
+  bool folded_ = false;
+  torch::Tensor fold_scale_, fold_shift_;
 };
 
 // Example: ApproxLinear(ApproxLinearOptions(784, 256).bias(true))
@@ -75,7 +84,7 @@ class ApproxLinearImpl : public torch::nn::Cloneable<ApproxLinearImpl>, public A
   void pretty_print(std::ostream& stream) const override;
   // x: {N, in} -> {N, out}
   torch::Tensor forward(const torch::Tensor& x);
-  torch::Tensor weight_tensor() const override { return weight; }
+  torch::Tensor weight_tensor() const override { return seen_weight(weight); }
   bool is_conv() const override { return false; }
 
   ApproxLinearOptions options;
@@ -92,6 +101,7 @@ struct ApproxConv2dOptions {
   TORCH_ARG(int64_t, kernel_size);  // square kernels
   TORCH_ARG(int64_t, stride) = 1;
   TORCH_ARG(int64_t, padding) = 0;
+  TORCH_ARG(int64_t, groups) = 1;  // divides in and out channels; each group is a convolution of its own
   TORCH_ARG(bool, bias) = true;
 };
 
@@ -102,11 +112,12 @@ class ApproxConv2dImpl : public torch::nn::Cloneable<ApproxConv2dImpl>, public A
   void pretty_print(std::ostream& stream) const override;
   // x: {N, C, H, W} -> {N, out_channels, H', W'}
   torch::Tensor forward(const torch::Tensor& x);
-  torch::Tensor weight_tensor() const override { return weight; }
+  torch::Tensor weight_tensor() const override { return seen_weight(weight); }  // {O, C / groups, k, k}
   bool is_conv() const override { return true; }
-  // The input as rows of patches, {N * L, C * k * k}, as the approximate GEMM sees it.
+  // The input as rows of patches, {N * L, C * k * k}, as the approximate GEMM sees it (groups == 1; a group's
+  // rows are those of its input channels).
   torch::Tensor unfold_input(const torch::Tensor& x) const;
-  ConvGeometry geometry(const torch::Tensor& x) const;
+  ConvGeometry geometry(const torch::Tensor& x) const;  // x's channels: a group's input for groups > 1
 
   ApproxConv2dOptions options;
   torch::Tensor weight, bias, input_range, input_range_set;

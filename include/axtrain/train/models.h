@@ -1,5 +1,5 @@
-// Networks built from approximate layers: an MLP and a LeNet-5-style CNN (SPEC 3), from a NetworkSpec
-// (net/network_spec.h), whose approximate_layers() give every layer's shape.
+// The network a run trains, built from its plan (net/layer_graph.h): approximate conv and linear layers,
+// batch normalisation folded into the layer before it, pooling, activations, dropout and residual blocks.
 #pragma once
 
 #include "axtrain/config/train_config.h"
@@ -9,6 +9,7 @@
 #include "axtrain/train/tensor_data.h"
 
 #include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
 
 #include <memory>
 #include <vector>
@@ -18,7 +19,7 @@ namespace axtrain {
 class ApproxNet : public torch::nn::Module {
  public:
   // x: {N, input_shape...} -> {N, outputs}
-  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  torch::Tensor forward(const torch::Tensor& x);
   // The approximate layers in forward order; layer ids are their positions.
   const std::vector<ApproxLayer*>& approx_layers() const { return layers_; }
   // Points every layer at `hw` (shared: changing it changes what the whole model runs on).
@@ -28,15 +29,27 @@ class ApproxNet : public torch::nn::Module {
   void set_recording(bool on);
   const NetworkSpec& spec() const { return spec_; }
 
- protected:
+  // One planned layer and the modules it owns (a residual block: its branches).
+  struct Step {
+    LayerSpec spec;
+    ApproxLinear linear{nullptr};
+    ApproxConv2d conv{nullptr};
+    torch::nn::BatchNorm2d norm{nullptr};  // a bn folded into this conv or linear (BatchNorm2d's state for both)
+    std::vector<Step> body{}, shortcut{};
+  };
+
+ private:
   friend std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec);
-  torch::Tensor activate(const torch::Tensor& x) const;
+  std::vector<Step> build(const std::vector<PlannedLayer>& plan);
+  torch::Tensor run(std::vector<Step>& steps, torch::Tensor h);
+  torch::Tensor run_weights(Step& step, const torch::Tensor& x);
 
   NetworkSpec spec_;
+  std::vector<Step> steps_;
   std::vector<ApproxLayer*> layers_;
 };
 
-// Builds the network; throws axtrain::Error for a shape the network cannot take (approximate_layers).
+// Builds the network; throws axtrain::Error for a shape the network cannot take (network_plan).
 std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec);
 
 // The network the configuration describes for this data. Throws axtrain::Error when its training would not
@@ -44,7 +57,7 @@ std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec);
 NetworkSpec network_spec(const TrainConfig& config, const PreparedData& data);
 
 // An independent copy of `net` for inference on another thread: same spec, parameters, buffers (input
-// ranges) and calibrated bias corrections; no hardware set, training mode off.
+// ranges, batch statistics) and calibrated bias corrections; no hardware set, training mode off.
 std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net);
 
 }  // namespace axtrain
