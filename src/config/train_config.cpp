@@ -127,9 +127,9 @@ const std::vector<Field<TrainConfig>>& train_config_fields() {
       {"test_samples", &C::test_samples, "Test samples used; 0 = all", R::at_least(0)},
       {"kernel_samples", &C::kernel_samples, "Samples generated for a regression kernel, split 80/20", R::at_least(1)},
       {"network", &C::network,
-       "Network: a preset or a layer list such as \"conv(16,3,pad=1) bn relu maxpool(2) flatten linear\" "
-       "(docs/networks.md)",
-       R::checked(check_network_text, "mlp, lenet, resnet8, vgg8 or a layer list")},
+       "Network: a preset, a layer list such as \"conv(16,3,pad=1) bn relu maxpool(2) flatten linear\", or "
+       "torchscript:PATH (a PyTorch model; docs/networks.md)",
+       R::checked(check_network_text, "mlp, lenet, resnet8, vgg8, a layer list or torchscript:PATH")},
       {"hidden", &C::hidden, "Hidden layer sizes of the mlp preset", R::at_least(1)},
       {"activation", &C::activation, "Hidden-layer activation of the presets (a layer list writes its own)"},
       {"method", &C::method,
@@ -219,6 +219,11 @@ void make_data_paths_absolute(TrainConfig& config) {
   }
   absolute(config.data_dir);
   absolute(config.init);
+  if (config.network.starts_with("torchscript:")) {
+    std::string path = config.network.substr(12);
+    absolute(path);
+    config.network = "torchscript:" + path;
+  }
   for (const HardwareSection& section : kHardwareSections) absolute((config.*section.member).ber_curve);
 }
 

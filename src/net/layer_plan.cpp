@@ -8,6 +8,8 @@
 
 #include <limits>
 #include <map>
+#include <set>
+#include <utility>
 
 namespace axtrain {
 namespace {
@@ -16,9 +18,26 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return fmt::format("{}", fmt::join(shape, "x"));
 }
 
+// A planned layer's text without its resolved name (the summary has a column for it).
+std::string unnamed_text(LayerSpec spec) {
+  spec.name.clear();
+  return layer_text(spec);
+}
+
+void collect_names(const std::vector<LayerSpec>& layers, std::set<std::string>& names) {
+  for (const LayerSpec& l : layers) {
+    if (!l.name.empty()) {
+      AXT_CHECK(names.insert(l.name).second, "network layer name '{}' is given to two layers; give each its own",
+                l.name);
+    }
+    collect_names(l.body, names);
+    collect_names(l.shortcut, names);
+  }
+}
+
 class Planner {
  public:
-  explicit Planner(int64_t outputs) : outputs_(outputs) {}
+  Planner(int64_t outputs, std::set<std::string> given) : outputs_(outputs), used_(std::move(given)) {}
 
   std::vector<PlannedLayer> plan(const std::vector<LayerSpec>& layers, std::vector<int64_t> shape,
                                  const std::string& where) {
@@ -103,7 +122,13 @@ class Planner {
         if (p.out.size() != in.size())
           fail(fmt::format("its body turns {} into {}", shape_text(in), shape_text(p.out)),
                "keep images images in a residual body (no flatten or gap inside)");
-        if (p.out != in) {
+        if (!spec.shortcut.empty()) {
+          p.shortcut = plan(spec.shortcut, in, at + ".shortcut.");
+          if (p.shortcut.back().out != p.out)
+            fail(fmt::format("its body gives {} but its shortcut {}", shape_text(p.out),
+                             shape_text(p.shortcut.back().out)),
+                 "make both branches end in the same shape");
+        } else if (p.out != in) {
           if (!image) fail(fmt::format("its body changes the size {} to {}", in[0], p.out[0]), "keep the size");
           const int64_t s = (in[1] + p.out[1] - 1) / p.out[1];
           if ((in[1] - 1) / s + 1 != p.out[1] || (in[2] - 1) / s + 1 != p.out[2])
@@ -127,8 +152,13 @@ class Planner {
     return p;
   }
 
+  // A given name, or the kind's next count that no layer is given (conv1, conv2, ...).
   std::string name(const LayerSpec& spec, const std::string& prefix) {
-    return spec.name.empty() ? fmt::format("{}{}", prefix, ++counts_[prefix]) : spec.name;
+    if (!spec.name.empty()) return spec.name;
+    std::string name;
+    do name = fmt::format("{}{}", prefix, ++counts_[prefix]);
+    while (used_.contains(name));
+    return name;
   }
   static int64_t count(const std::vector<int64_t>& shape) {
     int64_t n = 1;
@@ -137,6 +167,7 @@ class Planner {
   }
 
   int64_t outputs_;
+  std::set<std::string> used_;
   std::map<std::string, int> counts_;
 };
 
@@ -150,21 +181,20 @@ void collect_approximate(const std::vector<PlannedLayer>& plan, std::vector<cons
 
 void summary_rows(const std::vector<PlannedLayer>& plan, const std::string& indent, std::string& text) {
   for (const PlannedLayer& l : plan) {
-    const std::string label = l.spec.kind == LayerKind::kResidual ? "res(" : layer_text(l.spec);
+    const std::string label = l.spec.kind == LayerKind::kResidual ? "res(" : unnamed_text(l.spec);
     const std::string name = l.spec.name.empty() ? "" : l.spec.name;
-    text += fmt::format("  {:<34} {:<8} {:>14} {:>12} {:>14}\n", indent + label, name, shape_text(l.out),
+    text += fmt::format("  {:<40} {:<12} {:>14} {:>12} {:>14}\n", indent + label, name, shape_text(l.out),
                         l.spec.kind == LayerKind::kResidual ? std::string() : fmt::format("{}", l.parameters),
                         l.spec.kind == LayerKind::kResidual || l.macs == 0 ? std::string() : fmt::format("{}", l.macs));
     if (l.spec.kind != LayerKind::kResidual) continue;
     summary_rows(l.body, indent + "  ", text);
     if (!l.shortcut.empty()) {
-      const PlannedLayer& s = l.shortcut[0];
-      text += fmt::format("  {:<34} {:<8} {:>14} {:>12} {:>14}\n", indent + "  + shortcut " + layer_text(s.spec),
-                          s.spec.name, shape_text(s.out), s.parameters, s.macs);
+      text += fmt::format("  {:<40}\n", indent + "  + shortcut");
+      summary_rows(l.shortcut, indent + "    ", text);
     } else {
-      text += fmt::format("  {:<34}\n", indent + "  + x");
+      text += fmt::format("  {:<40}\n", indent + "  + x");
     }
-    text += fmt::format("  {:<34}\n", indent + ")");
+    text += fmt::format("  {:<40}\n", indent + ")");
   }
 }
 
@@ -179,14 +209,16 @@ std::vector<PlannedLayer> plan_layers(const std::vector<LayerSpec>& layers, cons
               "from 1 to {}",
               shape_text(input_shape), d, std::numeric_limits<int>::max());
   AXT_CHECK(outputs >= 1, "the network has {} outputs; the dataset must have at least one target", outputs);
-  Planner planner(outputs);
+  std::set<std::string> given;
+  collect_names(layers, given);
+  Planner planner(outputs, std::move(given));
   std::vector<PlannedLayer> plan = planner.plan(layers, input_shape, "");
   AXT_CHECK(!plan.empty(), "the network has no layers; give at least linear");
   const std::vector<int64_t>& last = plan.back().out;
   AXT_CHECK(last == std::vector<int64_t>{outputs},
             "the network ends in {} ('{}'), but the dataset has {} output{}; end it with linear (sized by the "
             "dataset) or linear({})",
-            shape_text(last), layer_text(plan.back().spec), outputs, outputs == 1 ? "" : "s", outputs);
+            shape_text(last), unnamed_text(plan.back().spec), outputs, outputs == 1 ? "" : "s", outputs);
   return plan;
 }
 
@@ -198,8 +230,8 @@ std::vector<const PlannedLayer*> approximate_layers_of(const std::vector<Planned
 
 std::string plan_summary(const std::vector<PlannedLayer>& plan, const std::vector<int64_t>& input_shape) {
   std::string text =
-      fmt::format("  {:<34} {:<8} {:>14} {:>12} {:>14}\n", "layer", "name", "output", "parameters", "MACs");
-  text += fmt::format("  {:<34} {:<8} {:>14}\n", "input", "", shape_text(input_shape));
+      fmt::format("  {:<40} {:<12} {:>14} {:>12} {:>14}\n", "layer", "name", "output", "parameters", "MACs");
+  text += fmt::format("  {:<40} {:<12} {:>14}\n", "input", "", shape_text(input_shape));
   summary_rows(plan, "", text);
   int64_t parameters = 0, macs = 0;
   for (const PlannedLayer& l : plan) {

@@ -40,7 +40,7 @@ constexpr std::array<KindName, 16> kKindNames = {{{LayerKind::kConv2d, "conv"},
                                                   {LayerKind::kResidual, "residual"}}};
 constexpr std::string_view kKnownLayers =
     "conv(out, kernel), linear(out), maxpool(k), avgpool(k), gap, bn, relu, relu6, tanh, sigmoid, flatten, "
-    "dropout(p), res(layers...)";
+    "dropout(p), res(layers... [| shortcut layers...])";
 
 std::string_view kind_name(LayerKind kind) {
   for (const KindName& k : kKindNames)
@@ -54,8 +54,11 @@ class Parser {
 
   std::vector<LayerSpec> layers(bool nested) {
     std::vector<LayerSpec> out;
-    for (skip_space(); at_ < text_.size() && text_[at_] != ')'; skip_space()) out.push_back(layer());
-    if (!nested && at_ < text_.size()) fail_at(at_, "a ')' without its '('", "remove it");
+    for (skip_space(); at_ < text_.size() && text_[at_] != ')' && text_[at_] != '|'; skip_space())
+      out.push_back(layer());
+    if (!nested && at_ < text_.size())
+      fail_at(at_, text_[at_] == '|' ? "a '|' outside res(...)" : "a ')' without its '('",
+              text_[at_] == '|' ? "write res(BODY | SHORTCUT)" : "remove it");
     return out;
   }
 
@@ -76,6 +79,12 @@ class Parser {
       if (!has_args) fail_at(start, "res needs its body in parentheses", "write res(conv(16,3,pad=1) bn relu ...)");
       ++at_;
       spec.body = layers(true);
+      if (at_ < text_.size() && text_[at_] == '|') {  // an explicit shortcut
+        ++at_;
+        spec.shortcut = layers(true);
+        if (spec.shortcut.empty())
+          fail_at(start, "res(... | ) has an empty shortcut", "give its layers or drop the '|'");
+      }
       expect_close(start);
       if (spec.body.empty()) fail_at(start, "res() has an empty body", "give its layers: res(conv(16,3,pad=1) bn)");
       return spec;
@@ -106,11 +115,11 @@ class Parser {
     switch (spec.kind) {
       case LayerKind::kConv2d:
         positional = {"out", "kernel"};
-        keys = {"out", "kernel", "stride", "pad", "groups", "bias"};
+        keys = {"out", "kernel", "stride", "pad", "groups", "bias", "name"};
         break;
       case LayerKind::kLinear:
         positional = {"out"};
-        keys = {"out", "bias"};
+        keys = {"out", "bias", "name"};
         break;
       case LayerKind::kMaxPool:
       case LayerKind::kAvgPool:
@@ -121,6 +130,7 @@ class Parser {
         positional = {"p"};
         keys = {"p"};
         break;
+      case LayerKind::kBatchNorm: keys = {"name"}; break;
       default: break;
     }
     const auto fail = [&](const std::string& what, const std::string& fix) {
@@ -156,7 +166,13 @@ class Parser {
       if (std::find(seen.begin(), seen.end(), key) != seen.end())
         fail(fmt::format("'{}' is given twice", key), "give it once");
       seen.push_back(key);
-      if (key == "bias") {
+      if (key == "name") {
+        const bool valid = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+        });
+        if (!valid) fail(fmt::format("name={}", printable(value)), "use letters, digits and _");
+        spec.name = std::string(value);
+      } else if (key == "bias") {
         if (value != "true" && value != "false") fail(fmt::format("bias={}", printable(value)), "use true or false");
         spec.bias = value == "true";
       } else if (key == "p") {
@@ -229,7 +245,7 @@ std::vector<LayerSpec> parse_layers(std::string_view text) {
 
 std::string layer_text(const LayerSpec& l) {
   const std::string_view name = kind_name(l.kind);
-  const std::string bias = l.bias ? "" : ",bias=false";
+  const std::string bias = std::string(l.bias ? "" : ",bias=false") + (l.name.empty() ? "" : ",name=" + l.name);
   switch (l.kind) {
     case LayerKind::kConv2d:
       return fmt::format("{}({},{}{}{}{}{})", name, l.out, l.kernel,
@@ -237,15 +253,18 @@ std::string layer_text(const LayerSpec& l) {
                          l.padding > 0 ? fmt::format(",pad={}", l.padding) : "",
                          l.groups > 1 ? fmt::format(",groups={}", l.groups) : "", bias);
     case LayerKind::kLinear:
-      if (l.out == 0) return l.bias ? std::string(name) : fmt::format("{}(bias=false)", name);
+      if (l.out == 0) return bias.empty() ? std::string(name) : fmt::format("{}({})", name, bias.substr(1));
       return fmt::format("{}({}{})", name, l.out, bias);
+    case LayerKind::kBatchNorm: return l.name.empty() ? std::string(name) : fmt::format("{}(name={})", name, l.name);
     case LayerKind::kMaxPool:
     case LayerKind::kAvgPool:
       return fmt::format("{}({}{}{})", name, l.kernel,
                          l.stride != 0 && l.stride != l.kernel ? fmt::format(",stride={}", l.stride) : "",
                          l.padding > 0 ? fmt::format(",pad={}", l.padding) : "");
     case LayerKind::kDropout: return fmt::format("{}({})", name, number_text(l.p));
-    case LayerKind::kResidual: return fmt::format("{}({})", name, layers_text(l.body));
+    case LayerKind::kResidual:
+      return fmt::format("{}({}{})", name, layers_text(l.body),
+                         l.shortcut.empty() ? "" : " | " + layers_text(l.shortcut));
     default: return std::string(name);
   }
 }

@@ -5,6 +5,7 @@
 #include "axtrain/train/evaluation.h"
 #include "axtrain/train/models.h"
 #include "axtrain/train/tensor_data.h"
+#include "axtrain/train/torchscript_model.h"
 #include "axtrain/train/trainer.h"
 #include "axtrain/train/training_state.h"
 #include "axtrain/util/atomic_file.h"
@@ -208,6 +209,10 @@ RunMetrics run_train(const TrainConfig& c, FolderReuse reuse, const Progress& pr
   RunMetrics metrics = evaluate_run(*net, data, c, resolver, progress);
   if (interrupt_signal() != 0) throw stopped("during evaluation (training is done)");
   metrics.training = training_summary(c, history, out);
+  if (!net->spec().torchscript.empty()) {  // the user's own module with the trained weights, for PyTorch
+    export_torchscript(*net, net->spec().torchscript, folder.file("model.torchscript.pt"));
+    progress.line(fmt::format("TorchScript model with the trained weights: {}", folder.file("model.torchscript.pt")));
+  }
   folder.publish(serialize_model(*net), history_csv(history), metrics.to_json().dump(2) + "\n");
   return metrics;
 }

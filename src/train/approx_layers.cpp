@@ -99,6 +99,11 @@ void ApproxLayer::set_fold(torch::Tensor scale, torch::Tensor shift) {
   fold_shift_ = std::move(shift);
 }
 
+void ApproxLayer::clear_fold() {
+  folded_ = false;
+  fold_scale_ = fold_shift_ = torch::Tensor();
+}
+
 torch::Tensor ApproxLayer::seen_weight(const torch::Tensor& weight) const {
   if (!folded_) return weight;
   std::vector<int64_t> shape(static_cast<std::size_t>(weight.dim()), 1);

@@ -1,5 +1,6 @@
 #include "axtrain/train/models.h"
 
+#include "axtrain/train/torchscript_model.h"
 #include "axtrain/util/check.h"
 
 #include <torch/torch.h>
@@ -47,7 +48,8 @@ std::vector<ApproxNet::Step> ApproxNet::build(const std::vector<PlannedLayer>& p
   return steps;
 }
 
-// A conv or linear layer, with its folded batch normalisation. The hardware sees the folded weight
+// A conv or linear layer, with its batch normalisation: in float (no hardware, no sensitivity term recorded)
+// the layer's output normalised as PyTorch does. Otherwise folded: the hardware sees the folded weight
 // w s (s = gamma / sqrt(running var + eps) per output channel), as an accelerator that folds the
 // normalisation does. In eval mode the layer is exactly the folded one: its bias is beta + s (b - running
 // mean). In training mode, as PyTorch's fused ConvBn for quantisation-aware training, the layer's output
@@ -59,6 +61,11 @@ torch::Tensor ApproxNet::run_weights(Step& step, const torch::Tensor& x) {
   };
   if (!step.norm) return forward(x);
   torch::nn::BatchNorm2dImpl& bn = *step.norm;
+  if (!layer->on_hardware() && !layer->recording()) {  // in float, as PyTorch computes it (the same values)
+    layer->clear_fold();
+    return torch::batch_norm(forward(x), bn.weight, bn.bias, bn.running_mean, bn.running_var, is_training(),
+                             kBatchNormMomentum, kBatchNormEps, false);
+  }
   const torch::Tensor bias = step.conv ? step.conv->bias : step.linear->bias;
   const auto scale = bn.weight / torch::sqrt(bn.running_var + kBatchNormEps);
   if (!is_training()) {
@@ -127,6 +134,7 @@ std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec) {
   auto net = std::make_shared<ApproxNet>();
   net->spec_ = spec;
   net->steps_ = net->build(plan);
+  if (!spec.torchscript.empty()) load_torchscript_weights(*net, spec.torchscript);
   return net;
 }
 
@@ -136,6 +144,10 @@ NetworkSpec network_spec(const TrainConfig& c, const PreparedData& data) {
                    .hidden = std::vector<int64_t>(c.hidden.begin(), c.hidden.end()),
                    .outputs = data.outputs,
                    .activation = c.activation};
+  if (c.network.starts_with(kTorchScriptPrefix)) {
+    spec.torchscript = c.network.substr(kTorchScriptPrefix.size());
+    spec.network = layers_text(read_torchscript_network(spec.torchscript).layers);
+  }
   check_training_memory(spec, c.batch_size);  // before a tensor is allocated
   return spec;
 }

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
 namespace axtrain::test {
 namespace {
 
@@ -119,11 +121,43 @@ TEST(CliNetworks, APresetAndItsLayerListAreTheSameModel) {
   EXPECT_EQ(slurp(dir.file("preset") + "/checkpoint.pt"), slurp(dir.file("listed") + "/checkpoint.pt"));
 }
 
+// A PyTorch model in, trained for K3, and back out to PyTorch.
+TEST(CliNetworks, ATorchScriptModelTrainsAndComesBackAsTorchScript) {
+  TempDir dir;
+  write_file_atomic(dir.file("make.py"), R"(import sys, torch, torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Linear(6 * 14 * 14, 10)
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+torch.jit.script(Net()).save(sys.argv[1])
+)");
+  ASSERT_EQ(std::system(("/usr/bin/python3 " + dir.file("make.py") + " " + dir.file("net.pt")).c_str()), 0);
+  const nlohmann::json m = run_cli_json(
+      "train --dataset fashion-mnist --train_samples 600 --test_samples 200 "
+      "--epochs 1 --method axtrain --hw K3 --quiet --json --network torchscript:" +
+      dir.file("net.pt") + " --out " + dir.file("run"));
+  EXPECT_LT(m.at("test_error_exact").get<double>(), 0.8) << "it learns (guessing is 0.9)";
+  EXPECT_NE(slurp(dir.file("run/config.toml")).find("network = \"torchscript:" + dir.file("net.pt")),
+            std::string::npos);
+  write_file_atomic(dir.file("check.py"), R"(import sys, torch
+m = torch.jit.load(sys.argv[1])
+print(m(torch.zeros(2, 1, 28, 28)).shape)
+)");
+  const std::string check = "/usr/bin/python3 " + dir.file("check.py") + " " + dir.file("run/model.torchscript.pt") +
+                            " >" + dir.file("check.txt");
+  EXPECT_EQ(std::system(check.c_str()), 0);
+  EXPECT_NE(slurp(dir.file("check.txt")).find("torch.Size([2, 10])"), std::string::npos);
+  expect_user_error("train --network torchscript:" + dir.file("make.py"), "is not a TorchScript file");
+}
+
 TEST(CliNetworks, SummaryPrintsLayersShapesParametersAndMacsAndTrainsNothing) {
   TempDir dir;
   const CliResult r = run_cli("train --dataset fashion-mnist --network resnet8 --summary --out " + dir.file("run"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const std::string part : {"network resnet8 on samples 1x28x28 (10 outputs)", "+ shortcut conv(32,1,stride=2)",
+  for (const std::string part : {"network resnet8 on samples 1x28x28 (10 outputs)", "+ shortcut", "conv(32,1,stride=2)",
                                  "16x28x28", "64x7x7", "10 approximate layers", "energy per inference"})
     EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
   EXPECT_FALSE(std::filesystem::exists(dir.file("run")));

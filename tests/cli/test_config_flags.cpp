@@ -79,7 +79,8 @@ TEST(TrainConfigFlags, HelpShowsLiveDefaultsAndRules) {
   TrainConfigFlags flags(app);
   const std::string help = app.help();
   EXPECT_NE(help.find("(default: 256,256)"), std::string::npos) << help;
-  EXPECT_NE(help.find("mlp, lenet, resnet8, vgg8 or a layer list (default: mlp)"), std::string::npos) << help;
+  EXPECT_NE(help.find("mlp, lenet, resnet8, vgg8, a layer list or torchscript:PATH (default: mlp)"), std::string::npos)
+      << help;
   EXPECT_NE(help.find("--train-memory_scope"), std::string::npos) << help;
   EXPECT_NE(help.find("Evaluation hardware [hardware.eval]"), std::string::npos) << help;
 }

@@ -112,6 +112,39 @@ TEST(LayerPlan, AResidualBlockAddsAProjectionOnlyWhereItsBodyChangesTheShape) {
   EXPECT_EQ(approx[4]->spec.name, "fc1");
 }
 
+TEST(LayerPlan, AResidualBlockTakesAnExplicitShortcutAndLayersTakeNames) {
+  const auto layers = parse_layers(
+      "res(conv(8,3,stride=2,pad=1,name=c1) bn(name=b1) | conv(8,1,stride=2,bias=false) bn) "
+      "flatten linear(name=head)");
+  EXPECT_EQ(parse_layers(layers_text(layers)), layers);
+  EXPECT_EQ(layers[0].body[0].name, "c1");
+  EXPECT_EQ(layers[0].shortcut.size(), 2U);
+  const auto plan = plan_layers(layers, {4, 6, 6}, 3);
+  ASSERT_EQ(plan[0].shortcut.size(), 2U);
+  EXPECT_EQ(plan[0].shortcut[1].spec.name, "bn1") << "b1 is given";
+  EXPECT_EQ(plan[0].parameters, (8 * 4 * 9 + 8) + 16 + 8 * 4 + 16);
+  const auto approx = approximate_layers_of(plan);
+  ASSERT_EQ(approx.size(), 3U);
+  EXPECT_EQ(approx[0]->spec.name, "c1");
+  EXPECT_EQ(approx[1]->spec.name, "conv1");
+  EXPECT_EQ(approx[2]->spec.name, "head");
+  test::expect_error(
+      [&] {
+        plan_layers(parse_layers("res(conv(8,3,pad=1) | conv(8,1,stride=2)) flatten linear"), {4, 6, 6}, 3);
+      },
+      "its body gives 8x6x6 but its shortcut 8x3x3");
+  test::expect_error([] { parse_layers("conv(8,3,name=a.b)"); }, "name=a.b");
+  EXPECT_EQ(plan_layers(parse_layers("conv(4,3,name=conv1) conv(4,1) flatten linear"), {1, 5, 5}, 2)[1].spec.name,
+            "conv2")
+      << "an automatic name skips the names given";
+  test::expect_error(
+      [] {
+        plan_layers(parse_layers("conv(4,3,name=x) bn(name=x) flatten linear"), {1, 5, 5}, 2);
+      },
+      "name 'x' is given to two layers");
+  test::expect_error([] { parse_layers("relu | relu"); }, "'|' outside res(...)");
+}
+
 TEST(LayerPlan, AShapeProblemNamesTheLayerItsInputAndTheFix) {
   using test::expect_error;
   const auto plan = [](const std::string& text, Shape in, int64_t outputs = 10) {
@@ -186,7 +219,7 @@ TEST(NetworkPresets, AreLayerListsAndLenetAndMlpKeepTheirFormerNamesAndShapes) {
 TEST(NetworkPresets, TheSummaryListsEveryLayerWithTotals) {
   const NetworkSpec resnet{.network = "resnet8", .input_shape = {1, 28, 28}, .outputs = 10};
   const std::string text = plan_summary(network_plan(resnet), resnet.input_shape);
-  for (const std::string part : {"conv(16,3,pad=1,bias=false)", "+ shortcut conv(32,1,stride=2)", "+ x", "64x7x7",
+  for (const std::string part : {"conv(16,3,pad=1,bias=false)", "+ shortcut", "conv(32,1,stride=2)", "+ x", "64x7x7",
                                  "gap", "10 approximate layers", "MACs per sample"})
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
 }

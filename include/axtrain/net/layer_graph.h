@@ -11,6 +11,8 @@
 //   relu  relu6  tanh  sigmoid  flatten  dropout(0.5)
 //   res(conv(16,3,pad=1) bn relu conv(16,3,pad=1) bn)   residual block: body(x) + x, or + a 1x1 conv of x
 //                                                       (stride and channels of the body) where shapes differ
+//   res(conv(32,3,stride=2,pad=1) bn | conv(32,1,stride=2) bn)   ... + an explicit shortcut branch
+//   name=NAME (conv, linear, bn)                        the layer's parameter name (letters, digits, _)
 // Example: "conv(6,5,pad=2) relu maxpool(2) conv(16,5) relu maxpool(2) flatten linear(120) relu linear"
 #pragma once
 
@@ -49,6 +51,7 @@ struct LayerSpec {
   double p = 0.5;                 // dropout probability, [0, 1)
   std::string name{};             // conv, linear, bn: the parameters' name; "" = kind and count (conv1, fc1, bn1)
   std::vector<LayerSpec> body{};  // residual: the branch
+  std::vector<LayerSpec> shortcut{};  // residual: the other branch; empty = x, or a 1x1 conv where shapes differ
 
   bool operator==(const LayerSpec&) const = default;
 };

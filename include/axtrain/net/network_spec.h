@@ -37,9 +37,11 @@ struct NetworkSpec {
   std::vector<int64_t> hidden = {256, 256};   // mlp's hidden sizes, each >= 1 (ignored by the other networks)
   int64_t outputs = 10;                       // classes or regression targets, >= 1
   Activation activation = Activation::kRelu;  // the presets' hidden activation (a layer list writes its own)
+  std::string torchscript{};  // the TorchScript file the layer list was read from, its starting weights; "" = none
 };
 
-// Throws axtrain::Error unless `network` is a preset name or a layer list that parses.
+// Throws axtrain::Error unless `network` is a preset name, a layer list that parses, or torchscript:PATH (read
+// by train/torchscript_model.h).
 void check_network_text(const std::string& network);
 // The layers of spec.network: the preset's, or the parsed list.
 std::vector<LayerSpec> network_layers(const NetworkSpec& spec);

@@ -46,12 +46,14 @@ class ApproxLayer {
   // with the weight scaled per output channel, weight * scale, and the bias `shift` (undefined: no bias).
   // It stays set after the forward, so that weight_tensor() is the weight of the last recorded forward.
   void set_fold(torch::Tensor scale, torch::Tensor shift);
+  void clear_fold();
+  // True when the layer computes on emulated or statistical hardware, not in float.
+  bool on_hardware() const { return hw_ && hw_->mode != ForwardMode::kFloat; }
 
  protected:
   // Updates the input range observer (training mode) and returns the input's quantisation.
   QuantParams observe_input(const torch::Tensor& x, torch::Tensor& range, torch::Tensor& range_set, bool training);
   QuantParams weight_quant(const torch::Tensor& w) const;
-  bool on_hardware() const { return hw_ && hw_->mode != ForwardMode::kFloat; }
   void remember(const torch::Tensor& x, const torch::Tensor& z, const QuantParams& qx, const QuantParams& qw);
   // The weight and bias the layer computes with: its own, or the folded ones (set_fold).
   torch::Tensor seen_weight(const torch::Tensor& weight) const;
