@@ -176,7 +176,7 @@ class TomlWalker {
     const toml::node* layers = table.get("layers");
     AXT_CHECK(layers != nullptr, "[{}] has no layers; give one [[{}.layers]] table per layer, e.g. type = \"linear\"",
               path, path);
-    const std::string text = tables_text(*layers, path + ".layers");
+    std::string text = tables_text(*layers, path + ".layers");
     try {  // the canonical text form, as the run's config echoes it; a list that does not parse is named as written
       return layers_text(parse_layers(text));
     } catch (const Error&) {

@@ -61,7 +61,7 @@ struct Branch {
 
 class GraphReader {
  public:
-  GraphReader(torch::jit::Module module, std::string path) : module_(std::move(module)), path_(std::move(path)) {}
+  GraphReader(const torch::jit::Module& module, std::string path) : module_(module), path_(std::move(path)) {}
 
   TorchScriptNetwork read() {
     auto graph = module_.get_method("forward").graph()->copy();
@@ -241,7 +241,7 @@ class GraphReader {
   }
   bool has_bias(const std::string& module) const { return !submodule(module_, module).attr("bias").isNone(); }
   std::string name_of(const std::string& module) {
-    const std::string name = layer_name(module.empty() ? "self" : module);
+    std::string name = layer_name(module.empty() ? "self" : module);
     AXT_CHECK(!modules_.contains(name) || modules_.at(name) == module,
               "network torchscript:{}: modules '{}' and '{}' have one name here; rename one", path_, module,
               modules_.at(name));
