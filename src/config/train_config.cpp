@@ -219,10 +219,9 @@ void make_data_paths_absolute(TrainConfig& config) {
   }
   absolute(config.data_dir);
   absolute(config.init);
-  if (config.network.starts_with("torchscript:")) {
-    std::string path = config.network.substr(12);
+  if (std::string path = torchscript_path(config.network); !path.empty()) {
     absolute(path);
-    config.network = "torchscript:" + path;
+    config.network = std::string(kTorchScriptPrefix) + path;
   }
   for (const HardwareSection& section : kHardwareSections) absolute((config.*section.member).ber_curve);
 }

@@ -182,8 +182,7 @@ void collect_approximate(const std::vector<PlannedLayer>& plan, std::vector<cons
 void summary_rows(const std::vector<PlannedLayer>& plan, const std::string& indent, std::string& text) {
   for (const PlannedLayer& l : plan) {
     const std::string label = l.spec.kind == LayerKind::kResidual ? "res(" : unnamed_text(l.spec);
-    const std::string name = l.spec.name.empty() ? "" : l.spec.name;
-    text += fmt::format("  {:<40} {:<12} {:>14} {:>12} {:>14}\n", indent + label, name, shape_text(l.out),
+    text += fmt::format("  {:<40} {:<12} {:>14} {:>12} {:>14}\n", indent + label, l.spec.name, shape_text(l.out),
                         l.spec.kind == LayerKind::kResidual ? std::string() : fmt::format("{}", l.parameters),
                         l.spec.kind == LayerKind::kResidual || l.macs == 0 ? std::string() : fmt::format("{}", l.macs));
     if (l.spec.kind != LayerKind::kResidual) continue;

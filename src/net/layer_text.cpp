@@ -245,16 +245,17 @@ std::vector<LayerSpec> parse_layers(std::string_view text) {
 
 std::string layer_text(const LayerSpec& l) {
   const std::string_view name = kind_name(l.kind);
-  const std::string bias = std::string(l.bias ? "" : ",bias=false") + (l.name.empty() ? "" : ",name=" + l.name);
+  // The arguments after the sizes: ",bias=false" and ",name=NAME" where they are not the defaults.
+  const std::string tail = std::string(l.bias ? "" : ",bias=false") + (l.name.empty() ? "" : ",name=" + l.name);
   switch (l.kind) {
     case LayerKind::kConv2d:
       return fmt::format("{}({},{}{}{}{}{})", name, l.out, l.kernel,
                          l.stride > 1 ? fmt::format(",stride={}", l.stride) : "",
                          l.padding > 0 ? fmt::format(",pad={}", l.padding) : "",
-                         l.groups > 1 ? fmt::format(",groups={}", l.groups) : "", bias);
+                         l.groups > 1 ? fmt::format(",groups={}", l.groups) : "", tail);
     case LayerKind::kLinear:
-      if (l.out == 0) return bias.empty() ? std::string(name) : fmt::format("{}({})", name, bias.substr(1));
-      return fmt::format("{}({}{})", name, l.out, bias);
+      if (l.out == 0) return tail.empty() ? std::string(name) : fmt::format("{}({})", name, tail.substr(1));
+      return fmt::format("{}({}{})", name, l.out, tail);
     case LayerKind::kBatchNorm: return l.name.empty() ? std::string(name) : fmt::format("{}(name={})", name, l.name);
     case LayerKind::kMaxPool:
     case LayerKind::kAvgPool:

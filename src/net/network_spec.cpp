@@ -84,8 +84,8 @@ bool is_preset(const std::string& network) {
 
 void check_network_text(const std::string& network) {
   if (is_preset(network)) return;
-  if (network.starts_with("torchscript:")) {
-    AXT_CHECK(network.size() > 12,
+  if (network.starts_with(kTorchScriptPrefix)) {
+    AXT_CHECK(!torchscript_path(network).empty(),
               "network torchscript: names no file; give torchscript:PATH of a model saved "
               "with torch.jit.script(model).save(PATH)");
     return;
@@ -135,7 +135,7 @@ std::vector<PlannedLayer> network_plan(const NetworkSpec& spec) {
 }
 
 std::string network_name(const NetworkSpec& spec) {
-  if (!spec.torchscript.empty()) return fmt::format("torchscript:{}", spec.torchscript);
+  if (!spec.torchscript.empty()) return fmt::format("{}{}", kTorchScriptPrefix, spec.torchscript);
   if (spec.network == "mlp") return fmt::format("mlp (hidden {})", fmt::join(spec.hidden, ","));
   return is_preset(spec.network) ? spec.network : fmt::format("'{}'", spec.network);
 }

@@ -144,16 +144,17 @@ NetworkSpec network_spec(const TrainConfig& c, const PreparedData& data) {
                    .hidden = std::vector<int64_t>(c.hidden.begin(), c.hidden.end()),
                    .outputs = data.outputs,
                    .activation = c.activation};
-  if (c.network.starts_with(kTorchScriptPrefix)) {
-    spec.torchscript = c.network.substr(kTorchScriptPrefix.size());
-    spec.network = layers_text(read_torchscript_network(spec.torchscript).layers);
-  }
+  spec.torchscript = torchscript_path(c.network);
+  if (!spec.torchscript.empty()) spec.network = layers_text(read_torchscript_network(spec.torchscript).layers);
   check_training_memory(spec, c.batch_size);  // before a tensor is allocated
   return spec;
 }
 
 std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net) {
-  auto copy = make_model(net.spec());
+  NetworkSpec structure = net.spec();
+  structure.torchscript.clear();  // the weights are net's: the file is not read again for each replica
+  auto copy = make_model(structure);
+  copy->spec_ = net.spec();
   torch::NoGradGuard no_grad;
   const auto from_params = net.named_parameters(), to_params = copy->named_parameters();
   for (const auto& item : from_params) to_params[item.key()].copy_(item.value());

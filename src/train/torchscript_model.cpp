@@ -47,6 +47,11 @@ torch::jit::Module submodule(torch::jit::Module m, const std::string& path) {
   return m;
 }
 
+// One size for both dimensions: {k} or {k, k}.
+bool is_square(const std::vector<int64_t>& v) {
+  return v.size() == 1 || (v.size() == 2 && v[0] == v[1]);
+}
+
 std::string layer_name(const std::string& module_path) {
   std::string name = module_path;
   std::replace(name.begin(), name.end(), '.', '_');
@@ -102,9 +107,9 @@ class GraphReader {
                 path_, kind);
       return;
     }
+    if (!makes_tensor) return;  // constants, lists, shape queries (aten::size)
     const bool reads_tensor = std::any_of(node->inputs().begin(), node->inputs().end(),
                                           [&](const torch::jit::Value* v) { return branches_.contains(v); });
-    if (!makes_tensor) return;  // constants, lists, shape queries (aten::size)
     if (!reads_tensor) {
       AXT_FAIL(
           "network torchscript:{}: operator {} makes a tensor that does not come from the input; axtrain "
@@ -179,8 +184,7 @@ class GraphReader {
     const std::string module = weight_module(node->input(1), fail);
     const auto weight = submodule(module_, module).attr("weight").toTensor();
     const auto stride = ints(node->input(3)), padding = ints(node->input(4)), dilation = ints(node->input(5));
-    const auto square = [](const std::vector<int64_t>& v) { return v.size() == 1 || (v.size() == 2 && v[0] == v[1]); };
-    if (weight.size(2) != weight.size(3) || !square(stride) || !square(padding))
+    if (weight.size(2) != weight.size(3) || !is_square(stride) || !is_square(padding))
       fail("has a non-square kernel, stride or padding", "use square ones");
     if (dilation != std::vector<int64_t>{1, 1} && dilation != std::vector<int64_t>{1})
       fail("is dilated", "use dilation 1");
@@ -199,8 +203,8 @@ class GraphReader {
     const auto kernel = ints(node->input(1)), padding = ints(node->input(3));
     auto stride = ints(node->input(2));
     if (stride.empty()) stride = kernel;
-    const auto square = [](const std::vector<int64_t>& v) { return v.size() == 1 || (v.size() == 2 && v[0] == v[1]); };
-    if (!square(kernel) || !square(stride) || !square(padding)) fail("has a non-square window", "use square ones");
+    if (!is_square(kernel) || !is_square(stride) || !is_square(padding))
+      fail("has a non-square window", "use square ones");
     if (max && (ints(node->input(4)) != std::vector<int64_t>{1, 1} || constant(node->input(5)).toBool()))
       fail("is dilated or rounds up", "use dilation 1 and ceil_mode False");
     if (!max &&
@@ -213,7 +217,7 @@ class GraphReader {
   }
 
   // add(a, b) of two branches from a common value x: a residual block res(a's layers after x | b's).
-  Branch join(const Branch& a, const Branch& b) const {
+  Branch join(const Branch& a, const Branch& b) {
     std::size_t common = 0;
     while (common < a.layers.size() && common < b.layers.size() && a.layers[common].first == b.layers[common].first)
       ++common;
@@ -282,10 +286,11 @@ class GraphReader {
   std::unordered_map<const torch::jit::Value*, Branch> branches_;
   std::map<std::string, std::string> modules_;
   std::set<std::string> used_;
-  mutable int next_id_ = 0;
+  int next_id_ = 0;
 };
 
-// Calls fn(their tensor, our tensor) for every parameter and buffer of net that the module in `source` holds.
+// Calls fn(name, their tensor, our tensor) for every parameter and buffer of net that the module in `source`
+// holds (name: the module's path and the tensor's, "features.0.weight").
 template <class Fn>
 void for_each_pair(const ApproxNet& net, torch::jit::Module& module, const std::string& source, const Fn& fn) {
   const std::map<std::string, std::string> modules = GraphReader(module, source).read().modules;
@@ -295,7 +300,7 @@ void for_each_pair(const ApproxNet& net, torch::jit::Module& module, const std::
     if (field == "input_range" || field == "input_range_set" || field == "num_batches_tracked") return;
     const auto it = modules.find(layer);
     AXT_ASSERT(it != modules.end());
-    fn(submodule(module, it->second).attr(field).toTensor(), ours);
+    fn(it->second + "." + field, submodule(module, it->second).attr(field).toTensor(), ours);
   };
   for (const auto& p : net.named_parameters()) visit(p.key(), p.value());
   for (const auto& b : net.named_buffers()) visit(b.key(), b.value());
@@ -310,18 +315,22 @@ TorchScriptNetwork read_torchscript_network(const std::string& path) {
 void load_torchscript_weights(ApproxNet& net, const std::string& path) {
   torch::jit::Module module = load_module(path);
   torch::NoGradGuard no_grad;
-  for_each_pair(net, module, path, [](const torch::Tensor& theirs, const torch::Tensor& ours) {
-    AXT_ASSERT(theirs.sizes() == ours.sizes());
-    const_cast<torch::Tensor&>(ours).copy_(theirs);
-  });
+  for_each_pair(
+      net, module, path, [&](const std::string& name, const torch::Tensor& theirs, const torch::Tensor& ours) {
+        // The layers come from the file, so only the first linear layer's inputs can differ: the data's sample shape.
+        AXT_CHECK(theirs.sizes() == ours.sizes(),
+                  "network torchscript:{}: its '{}' is [{}], but on this dataset's samples the layer needs [{}]; give "
+                  "data of the shape the model was made for",
+                  path, name, fmt::join(theirs.sizes(), ", "), fmt::join(ours.sizes(), ", "));
+        ours.copy_(theirs);
+      });
 }
 
 void export_torchscript(const ApproxNet& net, const std::string& source, const std::string& out) {
   torch::jit::Module module = load_module(source);
   torch::NoGradGuard no_grad;
-  for_each_pair(net, module, source, [](const torch::Tensor& theirs, const torch::Tensor& ours) {
-    const_cast<torch::Tensor&>(theirs).copy_(ours);
-  });
+  for_each_pair(net, module, source,
+                [](const std::string&, const torch::Tensor& theirs, const torch::Tensor& ours) { theirs.copy_(ours); });
   std::ostringstream bytes;
   module.save(bytes);
   write_file_atomic(out, bytes.str());

@@ -52,6 +52,7 @@ class Softmax(nn.Module):
     def forward(self, x):
         return torch.softmax(self.fc(torch.flatten(x, 1)), 1)
 torch.jit.script(Softmax()).save(sys.argv[1] + "/softmax.pt")
+torch.jit.script(nn.Sequential(nn.Flatten(), nn.Linear(144, 4))).save(sys.argv[1] + "/flat.pt")
 # The resnet8 preset as a PyTorch module: one basic block per stage, 1x1 projections with a bias.
 def conv_bn(c, o, stride):
     return [nn.Conv2d(c, o, 3, stride, 1, bias=False), nn.BatchNorm2d(o)]
@@ -188,6 +189,16 @@ TEST_F(TorchScriptModel, WhatItCannotReadGetsOneLineNamingIt) {
   test::expect_error([&] { read_torchscript_network(dir_.file("not.pt")); },
                      {"is not a TorchScript file", "torch.jit.script(model).save(PATH)"});
   test::expect_error([&] { read_torchscript_network(dir_.file("missing.pt")); }, "missing.pt");
+  // A model made for 12 x 12 images, on data of 10 x 10.
+  const std::string flat = dir_.file("flat.pt");
+  test::expect_error(
+      [&] {
+        make_model({.network = layers_text(read_torchscript_network(flat).layers),
+                    .input_shape = {1, 10, 10},
+                    .outputs = 4,
+                    .torchscript = flat});
+      },
+      {"its '1.weight' is [4, 144], but on this dataset's samples the layer needs [4, 100]", "the shape the model"});
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ struct TrainConfig {
   int test_samples = 0;                 // >= 0; 0 = all
   int kernel_samples = 20000;           // >= 1; samples generated for a regression kernel, split 80/20
   // model
-  std::string network = "mlp";                // mlp | lenet | resnet8 | vgg8 | a layer list (net/layer_graph.h)
+  std::string network = "mlp";                // mlp | lenet | resnet8 | vgg8 | a layer list | torchscript:PATH
   IntList hidden = {256, 256};                // mlp's hidden layer sizes, each >= 1
   Activation activation = Activation::kRelu;  // relu | tanh | sigmoid
   // method (SPEC 2.6)

@@ -58,7 +58,7 @@ struct LayerSpec {
 
 // Parses the text form. Throws axtrain::Error naming the layer (position and text), the rule and the fix.
 std::vector<LayerSpec> parse_layers(std::string_view text);
-// The text form of `layers`; parse_layers(layers_text(l)) == l (names are not part of the text).
+// The text form of `layers`; parse_layers(layers_text(l)) == l.
 std::string layers_text(const std::vector<LayerSpec>& layers);
 std::string layer_text(const LayerSpec& layer);
 
@@ -69,9 +69,8 @@ struct PlannedLayer {
   int64_t parameters = 0;                // weights and biases (bn: scale and shift)
   int64_t macs = 0;                      // multiply-accumulates per sample
   std::vector<PlannedLayer> body{};      // residual: the branch
-  std::vector<PlannedLayer> shortcut{};  // residual: empty = identity, else one 1x1 conv
+  std::vector<PlannedLayer> shortcut{};  // residual: the spec's shortcut, a 1x1 conv where shapes differ, or empty (x)
   bool approximate() const { return spec.kind == LayerKind::kConv2d || spec.kind == LayerKind::kLinear; }
-  // bn only: folded into the approximate layer just before it (always, as plan_layers requires).
 };
 
 // Infers every shape from the per-sample input shape and checks each layer against its input: conv and

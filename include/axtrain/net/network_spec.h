@@ -43,6 +43,11 @@ struct NetworkSpec {
 // Throws axtrain::Error unless `network` is a preset name, a layer list that parses, or torchscript:PATH (read
 // by train/torchscript_model.h).
 void check_network_text(const std::string& network);
+// The PATH of network = "torchscript:PATH"; "" for every other network.
+inline constexpr std::string_view kTorchScriptPrefix = "torchscript:";
+inline std::string torchscript_path(const std::string& network) {
+  return network.starts_with(kTorchScriptPrefix) ? network.substr(kTorchScriptPrefix.size()) : std::string();
+}
 // The layers of spec.network: the preset's, or the parsed list.
 std::vector<LayerSpec> network_layers(const NetworkSpec& spec);
 // The plan of network_layers(spec) on spec.input_shape (plan_layers). Throws axtrain::Error for a shape the

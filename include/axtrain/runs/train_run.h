@@ -36,7 +36,7 @@ struct RunMetrics {
   Method method = Method::kBaseline;
   std::string dataset;
   Task task = Task::kClassification;
-  std::string network = "mlp";  // a preset name or a layer list
+  std::string network = "mlp";  // as configured: a preset, a layer list or torchscript:PATH
   int seed = 0;
   int threads = 0;
   HardwareConfig hardware_eval;

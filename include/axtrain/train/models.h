@@ -29,6 +29,7 @@ class ApproxNet : public torch::nn::Module {
   void set_recording(bool on);
   const NetworkSpec& spec() const { return spec_; }
 
+ private:
   // One planned layer and the modules it owns (a residual block: its branches).
   struct Step {
     LayerSpec spec;
@@ -37,9 +38,8 @@ class ApproxNet : public torch::nn::Module {
     torch::nn::BatchNorm2d norm{nullptr};  // a bn folded into this conv or linear (BatchNorm2d's state for both)
     std::vector<Step> body{}, shortcut{};
   };
-
- private:
   friend std::shared_ptr<ApproxNet> make_model(const NetworkSpec& spec);
+  friend std::shared_ptr<ApproxNet> replicate_model(const ApproxNet& net);
   std::vector<Step> build(const std::vector<PlannedLayer>& plan);
   torch::Tensor run(std::vector<Step>& steps, torch::Tensor h);
   torch::Tensor run_weights(Step& step, const torch::Tensor& x);

@@ -13,8 +13,6 @@
 
 namespace axtrain {
 
-inline constexpr std::string_view kTorchScriptPrefix = "torchscript:";
-
 struct TorchScriptNetwork {
   std::vector<LayerSpec> layers;               // each conv, linear and bn named after its module ('.' as '_')
   std::map<std::string, std::string> modules;  // layer name -> the module's path in the file ("layer1.0.conv1")
